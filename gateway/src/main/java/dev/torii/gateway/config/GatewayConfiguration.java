@@ -1,0 +1,111 @@
+package dev.torii.gateway.config;
+
+import dev.torii.gateway.error.ErrorEnvelopeExceptionHandler;
+import dev.torii.gateway.error.ErrorEnvelopeFilter;
+import dev.torii.gateway.error.ErrorEnvelopeWriter;
+import dev.torii.gateway.grpc.DescriptorRegistry;
+import dev.torii.gateway.grpc.ForwardedMetadata;
+import dev.torii.gateway.grpc.JsonTranscoder;
+import dev.torii.gateway.grpc.RequestDecodeFilter;
+import dev.torii.gateway.grpc.UpstreamCallFilter;
+import dev.torii.gateway.grpc.UpstreamChannels;
+import dev.torii.gateway.route.RouteFileLoader;
+import dev.torii.gateway.route.RouteMatchFilter;
+import dev.torii.gateway.route.RouteRegistry;
+import dev.torii.gateway.route.RouteTable;
+import dev.torii.gateway.traffic.DeadlineFilter;
+import dev.torii.gateway.web.RequestIdFilter;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.route.Route;
+import org.springframework.cloud.gateway.route.RouteLocator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.AnnotationAwareOrderComparator;
+import org.springframework.core.env.Environment;
+import org.springframework.core.io.support.ResourcePatternResolver;
+import reactor.core.publisher.Flux;
+
+/**
+ * Wires the gateway's request path: descriptors, routes, upstream channels, and the ordered
+ * filters of the single Spring Cloud Gateway route that serves every request.
+ *
+ * <p>Why one route: Spring Cloud Gateway evaluates route predicates one after another for every
+ * request, so a route per method would cost time linear in the number of methods. Instead one
+ * route matches everything and its first step finds the method in an immutable hash table,
+ * which also makes a reload one atomic swap.
+ */
+@Configuration(proxyBeanMethods = false)
+public class GatewayConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayConfiguration.class);
+
+    /** The id of the one Spring Cloud Gateway route. */
+    public static final String ROUTE_ID = "torii";
+
+    @Bean
+    DescriptorRegistry descriptorRegistry(ResourcePatternResolver resolver, GatewayProperties properties) {
+        DescriptorRegistry registry = DescriptorRegistry.load(resolver, properties.descriptorSets());
+        log.info("loaded {} services from descriptor sets {}", registry.serviceNames().size(), registry.sources());
+        return registry;
+    }
+
+    @Bean
+    RouteFileLoader routeFileLoader(DescriptorRegistry descriptors, Environment environment) {
+        return new RouteFileLoader(descriptors, environment, Clock.systemUTC());
+    }
+
+    @Bean
+    RouteRegistry routeRegistry(RouteFileLoader loader, GatewayProperties properties) {
+        RouteTable table = loader.load(properties.routesDir());
+        log.info("loaded {} routes of {} services from {}", table.size(), table.services().size(),
+                properties.routesDir().toAbsolutePath().normalize());
+        return new RouteRegistry(table);
+    }
+
+    @Bean(destroyMethod = "close")
+    UpstreamChannels upstreamChannels(GatewayProperties properties, RouteRegistry routes) {
+        UpstreamChannels channels = new UpstreamChannels((int) properties.maxResponseSize().toBytes(),
+                properties.channelShutdownGrace());
+        channels.open(routes.current().upstreams());
+        return channels;
+    }
+
+    @Bean
+    ErrorEnvelopeWriter errorEnvelopeWriter(DescriptorRegistry descriptors) {
+        return new ErrorEnvelopeWriter(descriptors);
+    }
+
+    @Bean
+    ErrorEnvelopeExceptionHandler errorEnvelopeExceptionHandler(ErrorEnvelopeWriter writer) {
+        return new ErrorEnvelopeExceptionHandler(writer);
+    }
+
+    @Bean
+    JsonTranscoder jsonTranscoder(DescriptorRegistry descriptors) {
+        return new JsonTranscoder(descriptors);
+    }
+
+    @Bean
+    RouteLocator toriiRouteLocator(GatewayProperties properties, RouteRegistry routes, UpstreamChannels channels,
+            ErrorEnvelopeWriter errors, JsonTranscoder json) {
+        List<GatewayFilter> filters = new java.util.ArrayList<>(List.of(
+                new RequestIdFilter(),
+                new ErrorEnvelopeFilter(errors),
+                new RouteMatchFilter(routes),
+                new DeadlineFilter(),
+                new RequestDecodeFilter(json, (int) properties.maxRequestSize().toBytes()),
+                new UpstreamCallFilter(channels, new ForwardedMetadata(properties.forwardedHeaders()), json)));
+        AnnotationAwareOrderComparator.sort(filters);
+        Route route = Route.async()
+                .id(ROUTE_ID)
+                .uri("no://op")
+                .predicate(exchange -> true)
+                .filters(filters)
+                .build();
+        return () -> Flux.just(route);
+    }
+}

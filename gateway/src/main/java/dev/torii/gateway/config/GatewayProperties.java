@@ -1,0 +1,77 @@
+package dev.torii.gateway.config;
+
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Configures the gateway's request path: where routes and service descriptors come from, how
+ * large a request may be, and which client headers reach the backends.
+ *
+ * @param routesDir folder of route files ({@code *.yaml}, {@code *.yml}), one per backend service
+ * @param descriptorSets locations of protobuf descriptor sets ({@code FileDescriptorSet}, built
+ *     with {@code protoc --include_imports --descriptor_set_out}); Spring resource patterns such
+ *     as {@code classpath*:} and {@code file:} are accepted. Every service a route names must be
+ *     in one of them.
+ * @param maxRequestSize largest request body accepted; larger bodies are refused with 413
+ * @param maxResponseSize largest upstream response message accepted
+ * @param forwardedHeaders client request headers forwarded to backends as gRPC metadata (lower
+ *     case); {@code x-request-id} and {@code x-forwarded-for} are always sent
+ * @param channelShutdownGrace how long upstream channels may drain in-flight calls on shutdown
+ */
+@Validated
+@ConfigurationProperties("torii.gateway")
+public record GatewayProperties(
+        @NotNull @DefaultValue("routes") Path routesDir,
+        @NotEmpty @DefaultValue("classpath*:META-INF/torii/descriptors/*.binpb") List<String> descriptorSets,
+        @NotNull @DefaultValue("4MB") DataSize maxRequestSize,
+        @NotNull @DefaultValue("4MB") DataSize maxResponseSize,
+        @NotNull @DefaultValue({"accept-language", "x-app-version", "x-app-platform", "traceparent", "tracestate"})
+                List<String> forwardedHeaders,
+        @NotNull @DefaultValue("10s") Duration channelShutdownGrace) {
+
+    /**
+     * Headers a client can never forward: HTTP/2 connection headers, gRPC's own headers,
+     * credentials, and the ones the gateway writes itself.
+     */
+    static final Set<String> RESERVED_HEADERS = Set.of(
+            "authorization", "connection", "content-length", "content-type", "cookie", "host",
+            "keep-alive", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+            "user-agent", "x-forwarded-for", "x-request-id");
+
+    /**
+     * Validates values that annotations cannot express.
+     */
+    public GatewayProperties {
+        if (maxRequestSize.toBytes() <= 0 || maxRequestSize.toBytes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "torii.gateway.max-request-size: " + maxRequestSize + " (expected: > 0 and < 2GB)");
+        }
+        if (maxResponseSize.toBytes() <= 0 || maxResponseSize.toBytes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    "torii.gateway.max-response-size: " + maxResponseSize + " (expected: > 0 and < 2GB)");
+        }
+        if (channelShutdownGrace.isNegative()) {
+            throw new IllegalArgumentException(
+                    "torii.gateway.channel-shutdown-grace: " + channelShutdownGrace + " (expected: >= 0)");
+        }
+        forwardedHeaders = forwardedHeaders.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+        for (String header : forwardedHeaders) {
+            if (header.isEmpty() || !header.matches("[a-z0-9-_.]+") || header.startsWith("grpc-")
+                    || header.startsWith(":") || header.endsWith("-bin") || header.startsWith("x-torii-")
+                    || RESERVED_HEADERS.contains(header)) {
+                throw new IllegalArgumentException("torii.gateway.forwarded-headers: '" + header
+                        + "' (expected: a plain header name that is not reserved: not grpc-*, x-torii-*, *-bin,"
+                        + " or one of " + RESERVED_HEADERS.stream().sorted().toList() + ")");
+            }
+        }
+    }
+}

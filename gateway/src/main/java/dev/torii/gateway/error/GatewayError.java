@@ -1,0 +1,102 @@
+package dev.torii.gateway.error;
+
+import com.google.rpc.Status;
+import dev.torii.gateway.grpc.GrpcStatusHttpMapping;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Carries a failure to the one error envelope: the {@code google.rpc.Status} the client gets, the
+ * HTTP status (from {@link GrpcStatusHttpMapping} unless the gateway's own table says otherwise)
+ * and any extra response headers. Thrown or emitted by every gateway step; no stack trace, since
+ * these are answers, not bugs.
+ */
+public final class GatewayError extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Status status;
+    private final int httpStatus;
+    private final Map<String, String> headers;
+
+    private GatewayError(Status status, int httpStatus, Map<String, String> headers, Throwable cause) {
+        super(status.getMessage(), cause, false, false);
+        this.status = status;
+        this.httpStatus = httpStatus;
+        this.headers = headers;
+    }
+
+    /**
+     * Creates an error whose HTTP status follows the gRPC code.
+     *
+     * @param code the gRPC code
+     * @param message what went wrong, for the client
+     * @return the error
+     */
+    public static GatewayError of(io.grpc.Status.Code code, String message) {
+        return of(Status.newBuilder().setCode(code.value()).setMessage(message).build());
+    }
+
+    /**
+     * Creates an error from a full status, details included; the HTTP status follows its code.
+     *
+     * @param status the status
+     * @return the error
+     */
+    public static GatewayError of(Status status) {
+        return new GatewayError(status, GrpcStatusHttpMapping.httpStatus(status.getCode()), new LinkedHashMap<>(), null);
+    }
+
+    /**
+     * Creates an error with an HTTP status of the gateway's own table (such as 413 or 415), where
+     * the gRPC table has no precise answer.
+     *
+     * @param httpStatus the HTTP status
+     * @param code the gRPC code clients and logs see
+     * @param message what went wrong, for the client
+     * @return the error
+     */
+    public static GatewayError withHttpStatus(int httpStatus, io.grpc.Status.Code code, String message) {
+        return new GatewayError(Status.newBuilder().setCode(code.value()).setMessage(message).build(),
+                httpStatus, new LinkedHashMap<>(), null);
+    }
+
+    /**
+     * Adds a response header to the error answer, such as {@code Allow} or {@code WWW-Authenticate}.
+     *
+     * @param name header name
+     * @param value header value
+     * @return this error
+     */
+    public GatewayError header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    /**
+     * Returns the status the client receives.
+     *
+     * @return the status
+     */
+    public Status status() {
+        return status;
+    }
+
+    /**
+     * Returns the HTTP status of the answer.
+     *
+     * @return the HTTP status
+     */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /**
+     * Returns extra headers of the answer.
+     *
+     * @return header names to values
+     */
+    public Map<String, String> headers() {
+        return headers;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.torii.gateway.error;
+
+import io.grpc.Status.Code;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Builds the errors the gateway answers by itself, and turns any other failure into one, so that
+ * every answer follows the envelope. This is the gateway's own table:
+ *
+ * <table>
+ *   <caption>Errors the gateway generates</caption>
+ *   <tr><th>cause</th><th>HTTP</th><th>gRPC code</th></tr>
+ *   <tr><td>no route for the path</td><td>404</td><td>NOT_FOUND</td></tr>
+ *   <tr><td>HTTP method other than POST</td><td>405</td><td>UNIMPLEMENTED</td></tr>
+ *   <tr><td>body larger than the limit</td><td>413</td><td>RESOURCE_EXHAUSTED</td></tr>
+ *   <tr><td>unsupported Content-Type</td><td>415</td><td>INVALID_ARGUMENT</td></tr>
+ *   <tr><td>malformed JSON, bad grpc-timeout</td><td>400</td><td>INVALID_ARGUMENT</td></tr>
+ *   <tr><td>upstream unreachable</td><td>503</td><td>UNAVAILABLE</td></tr>
+ *   <tr><td>deadline passed</td><td>504</td><td>DEADLINE_EXCEEDED</td></tr>
+ *   <tr><td>upstream answer is not the declared message type</td><td>502</td><td>INTERNAL</td></tr>
+ * </table>
+ */
+public final class GatewayErrors {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayErrors.class);
+
+    private GatewayErrors() {}
+
+    /**
+     * Reports a path no route serves.
+     *
+     * @param method the HTTP method
+     * @param path the request path
+     * @return the error
+     */
+    public static GatewayError routeNotFound(String method, String path) {
+        return GatewayError.of(Code.NOT_FOUND, "no route for " + method + " " + abbreviate(path)
+                + " (expected: POST /package.Service/Method of an exposed method)");
+    }
+
+    /**
+     * Reports an HTTP method other than POST on a route.
+     *
+     * @param method the HTTP method used
+     * @return the error, with {@code Allow: POST}
+     */
+    public static GatewayError methodNotAllowed(String method) {
+        return GatewayError.withHttpStatus(405, Code.UNIMPLEMENTED,
+                "HTTP method " + method + " (expected: POST)").header("Allow", "POST");
+    }
+
+    /**
+     * Reports a body over the size limit.
+     *
+     * @param limitBytes the limit
+     * @return the error
+     */
+    public static GatewayError payloadTooLarge(long limitBytes) {
+        return GatewayError.withHttpStatus(413, Code.RESOURCE_EXHAUSTED,
+                "request body larger than " + limitBytes + " bytes (expected: at most " + limitBytes + " bytes)");
+    }
+
+    /**
+     * Reports a Content-Type the gateway does not speak.
+     *
+     * @param contentType the header value, possibly null
+     * @return the error
+     */
+    public static GatewayError unsupportedMediaType(String contentType) {
+        return GatewayError.withHttpStatus(415, Code.INVALID_ARGUMENT,
+                "Content-Type: " + (contentType == null ? "(missing)" : abbreviate(contentType))
+                        + " (expected: application/x-protobuf, application/protobuf or application/json"
+                        + " in UTF-8)");
+    }
+
+    /**
+     * Turns any failure into an envelope error; an unexpected one is logged as the bug it is.
+     *
+     * @param exchange the exchange, for the log
+     * @param failure the failure
+     * @return the error to answer with
+     */
+    public static GatewayError from(ServerWebExchange exchange, Throwable failure) {
+        if (failure instanceof GatewayError error) {
+            return error;
+        }
+        if (failure instanceof DataBufferLimitException) {
+            return payloadTooLarge(-1);
+        }
+        if (failure instanceof ResponseStatusException status) {
+            int http = status.getStatusCode().value();
+            return switch (http) {
+                case 404 -> routeNotFound(exchange.getRequest().getMethod().name(), exchange.getRequest().getPath().value());
+                case 405 -> methodNotAllowed(exchange.getRequest().getMethod().name());
+                case 413 -> GatewayError.withHttpStatus(413, Code.RESOURCE_EXHAUSTED, "request body too large");
+                case 415 -> unsupportedMediaType(exchange.getRequest().getHeaders().getFirst("Content-Type"));
+                default -> GatewayError.withHttpStatus(http, codeFor(http),
+                        status.getReason() != null ? status.getReason() : "request failed with HTTP " + http);
+            };
+        }
+        log.error("unexpected failure serving {} {} (request id {})", exchange.getRequest().getMethod(),
+                exchange.getRequest().getPath(), exchange.getAttribute(dev.torii.gateway.web.RequestIdFilter.ATTRIBUTE),
+                failure);
+        return GatewayError.of(Code.INTERNAL, "internal gateway error; quote the request id when reporting it");
+    }
+
+    private static Code codeFor(int http) {
+        return switch (http) {
+            case 400 -> Code.INVALID_ARGUMENT;
+            case 401 -> Code.UNAUTHENTICATED;
+            case 403 -> Code.PERMISSION_DENIED;
+            case 404 -> Code.NOT_FOUND;
+            case 409 -> Code.ABORTED;
+            case 429 -> Code.RESOURCE_EXHAUSTED;
+            case 501 -> Code.UNIMPLEMENTED;
+            case 503 -> Code.UNAVAILABLE;
+            case 504 -> Code.DEADLINE_EXCEEDED;
+            default -> http < 500 ? Code.INVALID_ARGUMENT : Code.INTERNAL;
+        };
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 200 ? value : value.substring(0, 200) + "...";
+    }
+}

@@ -1,0 +1,67 @@
+package dev.torii.gateway.grpc;
+
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * Passes message bytes through unparsed: the gateway never decodes a protobuf body on the hot
+ * path, it only frames it for gRPC.
+ */
+public final class ByteArrayMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+
+    /** The shared instance; the marshaller has no state. */
+    public static final ByteArrayMarshaller INSTANCE = new ByteArrayMarshaller();
+
+    private ByteArrayMarshaller() {}
+
+    /**
+     * Creates the byte-level descriptor of a unary method.
+     *
+     * @param fullMethodName {@code package.Service/Method}
+     * @return the method descriptor
+     */
+    public static MethodDescriptor<byte[], byte[]> unaryMethod(String fullMethodName) {
+        return MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(fullMethodName)
+                .setRequestMarshaller(INSTANCE)
+                .setResponseMarshaller(INSTANCE)
+                .build();
+    }
+
+    @Override
+    public InputStream stream(byte[] value) {
+        return new BytesStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+        try {
+            return stream.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // KnownLength and Drainable let gRPC's framer write the array in one go instead of copying it
+    // through an intermediate buffer.
+    private static final class BytesStream extends ByteArrayInputStream implements KnownLength, Drainable {
+        BytesStream(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public int drainTo(OutputStream target) throws IOException {
+            int length = count - pos;
+            target.write(buf, pos, length);
+            pos = count;
+            return length;
+        }
+    }
+}

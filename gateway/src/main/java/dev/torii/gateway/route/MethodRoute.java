@@ -1,0 +1,43 @@
+package dev.torii.gateway.route;
+
+import com.google.protobuf.Descriptors;
+import io.grpc.MethodDescriptor;
+import java.time.Duration;
+
+/**
+ * Tells the gateway how to serve one exposed gRPC method: the HTTP path, the method's protobuf
+ * description (for JSON), the byte-level gRPC method (for the call), the upstream and the timeout.
+ *
+ * @param path the HTTP path, {@code /package.Service/Method}
+ * @param protoMethod the method's descriptor
+ * @param grpcMethod the unary method with byte-array marshallers, created once per route
+ * @param upstream where the method's service runs
+ * @param timeout the longest the gateway waits for the upstream
+ * @param source where the route file declares the method
+ */
+public record MethodRoute(
+        String path,
+        Descriptors.MethodDescriptor protoMethod,
+        MethodDescriptor<byte[], byte[]> grpcMethod,
+        UpstreamTarget upstream,
+        Duration timeout,
+        RouteSource source) {
+
+    /**
+     * Returns the fully-qualified name of the method's service.
+     *
+     * @return for example {@code examples.offer.v1.OfferService}
+     */
+    public String serviceName() {
+        return protoMethod.getService().getFullName();
+    }
+
+    /**
+     * Returns the method's simple name.
+     *
+     * @return for example {@code GetOffer}
+     */
+    public String methodName() {
+        return protoMethod.getName();
+    }
+}

@@ -1,0 +1,368 @@
+package dev.torii.gateway.route;
+
+import com.google.protobuf.Descriptors.MethodDescriptor;
+import com.google.protobuf.Descriptors.ServiceDescriptor;
+import dev.torii.gateway.grpc.ByteArrayMarshaller;
+import dev.torii.gateway.grpc.DescriptorRegistry;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.springframework.core.env.PropertyResolver;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Loads a folder of route files into a {@link RouteTable}, checking each file against the
+ * descriptor sets: the service and every method must exist and be unary, every path must be
+ * unique, every value must make sense. All problems of all files are reported together.
+ */
+public final class RouteFileLoader {
+
+    /** The timeout of a method when neither the method nor the file sets one. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
+    static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+    private static final long MAX_FILE_BYTES = 1024 * 1024;
+
+    private static final Set<String> FILE_FIELDS = Set.of("service", "upstream", "timeout", "methods");
+    private static final Set<String> UPSTREAM_FIELDS = Set.of("target", "tls");
+    private static final Set<String> TLS_FIELDS = Set.of("enabled", "ca", "serverName", "certificate", "privateKey");
+    private static final Set<String> METHOD_FIELDS = Set.of("name", "timeout");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})");
+    private static final Pattern TARGET_URI = Pattern.compile("[a-z][a-z0-9+.-]*://.*");
+
+    private final DescriptorRegistry descriptors;
+    private final PropertyResolver placeholders;
+    private final Clock clock;
+
+    /**
+     * Creates a loader.
+     *
+     * @param descriptors the services routes may name
+     * @param placeholders resolves {@code ${NAME:default}} in route values (environment, properties)
+     * @param clock stamps the loaded table
+     */
+    public RouteFileLoader(DescriptorRegistry descriptors, PropertyResolver placeholders, Clock clock) {
+        this.descriptors = descriptors;
+        this.placeholders = placeholders;
+        this.clock = clock;
+    }
+
+    /**
+     * Lists the route files of a folder: {@code *.yaml} and {@code *.yml}, skipping hidden entries
+     * (such as the {@code ..data} folders of a Kubernetes ConfigMap volume), sorted by name.
+     *
+     * @param dir the folder
+     * @return the files
+     * @throws IOException when the folder cannot be listed
+     */
+    public static List<Path> routeFiles(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(p -> p.getFileName().toString().endsWith(".yaml")
+                            || p.getFileName().toString().endsWith(".yml"))
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    /**
+     * Loads every route file of {@code dir}.
+     *
+     * @param dir the routes folder
+     * @return the table
+     * @throws RouteFileException listing every problem found, when any file is unusable
+     */
+    public RouteTable load(Path dir) {
+        List<RouteProblem> problems = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            problems.add(new RouteProblem(dir, 0, "", "not a readable folder (expected: a folder of route files;"
+                    + " set torii.gateway.routes-dir)"));
+            throw new RouteFileException(problems);
+        }
+        List<Path> files;
+        try {
+            files = routeFiles(dir);
+        } catch (IOException e) {
+            problems.add(new RouteProblem(dir, 0, "", "cannot be listed: " + e.getMessage()));
+            throw new RouteFileException(problems);
+        }
+        return load(files, problems);
+    }
+
+    /**
+     * Loads the given route files.
+     *
+     * @param files the route files
+     * @return the table
+     * @throws RouteFileException listing every problem found, when any file is unusable
+     */
+    public RouteTable load(List<Path> files) {
+        return load(files, new ArrayList<>());
+    }
+
+    private RouteTable load(List<Path> files, List<RouteProblem> problems) {
+        List<ServiceRoutes> services = new ArrayList<>();
+        Map<String, RouteSource> paths = new HashMap<>();
+        for (Path file : files) {
+            YamlMapping.Problems fileProblems = new YamlMapping.Problems(file, problems);
+            int before = problems.size();
+            Optional<ServiceRoutes> service = parse(file, fileProblems);
+            if (service.isEmpty() || problems.size() > before) {
+                continue;
+            }
+            for (MethodRoute method : service.get().methods()) {
+                RouteSource previous = paths.putIfAbsent(method.path(), method.source());
+                if (previous != null) {
+                    problems.add(new RouteProblem(file, method.source().line(), "methods",
+                            "duplicate route " + method.path() + " (already defined at " + previous
+                                    + "; expected: each method exposed by one route file)"));
+                }
+            }
+            services.add(service.get());
+        }
+        if (!problems.isEmpty()) {
+            throw new RouteFileException(problems);
+        }
+        return new RouteTable(services, clock.instant());
+    }
+
+    private Optional<ServiceRoutes> parse(Path file, YamlMapping.Problems problems) {
+        Node root;
+        try {
+            root = compose(file);
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            problems.addAt(line, "not valid YAML: " + e.getProblem());
+            return Optional.empty();
+        } catch (YAMLException | IOException e) {
+            problems.addAt(0, "cannot be read: " + e.getMessage());
+            return Optional.empty();
+        }
+        if (root == null) {
+            problems.addAt(0, "empty (expected: service, upstream and methods)");
+            return Optional.empty();
+        }
+        Optional<YamlMapping> top = YamlMapping.of(root, "", problems, placeholders);
+        if (top.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping yaml = top.get();
+        yaml.allowOnly(FILE_FIELDS);
+
+        Optional<ServiceDescriptor> service = yaml.requiredString("service").flatMap(name -> {
+            Optional<ServiceDescriptor> found = descriptors.findService(name);
+            if (found.isEmpty()) {
+                problems.add(yaml.get("service").orElseThrow(), "service", "unknown service '" + name
+                        + "' (expected: a service in the descriptor sets " + descriptors.sources()
+                        + ", such as " + abbreviate(descriptors.serviceNames()) + ")");
+            }
+            return found;
+        });
+        Optional<UpstreamTarget> upstream = upstream(yaml);
+        Duration timeout = yaml.duration("timeout", MIN_TIMEOUT, MAX_TIMEOUT).orElse(DEFAULT_TIMEOUT);
+        List<MethodRoute> methods = methods(yaml, service, upstream, timeout);
+        if (service.isEmpty() || upstream.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ServiceRoutes(file, service.get().getFullName(), upstream.get(), timeout, methods));
+    }
+
+    private Node compose(Path file) throws IOException {
+        if (Files.size(file) > MAX_FILE_BYTES) {
+            throw new IOException("larger than " + MAX_FILE_BYTES + " bytes");
+        }
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // reported with a line by YamlMapping instead
+        options.setMaxAliasesForCollections(10);
+        Yaml yaml = new Yaml(new SafeConstructor(options));
+        try (Reader reader = new java.io.InputStreamReader(Files.newInputStream(file),
+                StandardCharsets.UTF_8.newDecoder())) {
+            Node first = null;
+            int count = 0;
+            for (Node document : yaml.composeAll(reader)) {
+                if (count++ == 0) {
+                    first = document;
+                } else {
+                    throw new MarkedYAMLException(null, null, "more than one document (expected: one per file)",
+                            document.getStartMark()) {
+                        private static final long serialVersionUID = 1L;
+                    };
+                }
+            }
+            return first;
+        } catch (YAMLException e) {
+            if (e.getCause() instanceof CharacterCodingException) {
+                throw new IOException("not UTF-8 text", e);
+            }
+            throw e;
+        }
+    }
+
+    private Optional<UpstreamTarget> upstream(YamlMapping yaml) {
+        Optional<Node> node = yaml.get("upstream");
+        if (node.isEmpty()) {
+            yaml.problems().add(yaml.node(), "upstream", "missing (expected: a mapping with target)");
+            return Optional.empty();
+        }
+        Optional<YamlMapping> mapping = YamlMapping.of(node.get(), "upstream", yaml.problems(), placeholders);
+        if (mapping.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping upstream = mapping.get();
+        upstream.allowOnly(UPSTREAM_FIELDS);
+        Optional<String> target = upstream.requiredString("target").filter(value -> {
+            if (TARGET_URI.matcher(value).matches()) {
+                return true;
+            }
+            var hostPort = HOST_PORT.matcher(value);
+            if (hostPort.matches() && Integer.parseInt(hostPort.group(2)) > 0
+                    && Integer.parseInt(hostPort.group(2)) <= 65535) {
+                return true;
+            }
+            upstream.problems().add(upstream.get("target").orElseThrow(), "upstream.target", "'" + value
+                    + "' (expected: host:port with a port from 1 to 65535, or a gRPC target such as dns:///host:port)");
+            return false;
+        });
+        Optional<UpstreamTarget.Tls> tls = tls(upstream);
+        if (target.isEmpty() || tls.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new UpstreamTarget(target.get(), tls.get()));
+    }
+
+    private Optional<UpstreamTarget.Tls> tls(YamlMapping upstream) {
+        Optional<Node> node = upstream.get("tls");
+        if (node.isEmpty()) {
+            return Optional.of(UpstreamTarget.Tls.PLAINTEXT);
+        }
+        if (node.get() instanceof ScalarNode) {
+            return upstream.bool(node.get(), "upstream.tls")
+                    .map(enabled -> enabled ? UpstreamTarget.Tls.DEFAULT_TLS : UpstreamTarget.Tls.PLAINTEXT);
+        }
+        Optional<YamlMapping> mapping = YamlMapping.of(node.get(), "upstream.tls", upstream.problems(), placeholders);
+        if (mapping.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping tls = mapping.get();
+        tls.allowOnly(TLS_FIELDS);
+        int before = tls.problems().count();
+        boolean enabled = tls.bool("enabled").orElse(true);
+        Optional<Path> ca = readableFile(tls, "ca");
+        Optional<String> serverName = tls.optionalString("serverName");
+        Optional<Path> certificate = readableFile(tls, "certificate");
+        Optional<Path> privateKey = readableFile(tls, "privateKey");
+        if (certificate.isPresent() != privateKey.isPresent()) {
+            tls.problems().add(tls.node(), "upstream.tls", "certificate and privateKey go together"
+                    + " (expected: both for mutual TLS, or neither)");
+        }
+        if (tls.problems().count() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new UpstreamTarget.Tls(enabled, ca, serverName, certificate, privateKey));
+    }
+
+    private static Optional<Path> readableFile(YamlMapping mapping, String key) {
+        return mapping.optionalString(key).flatMap(value -> {
+            Path path = Path.of(value);
+            if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+                mapping.problems().add(mapping.get(key).orElseThrow(), mapping.field(key),
+                        "'" + value + "' is not a readable file (expected: a PEM file)");
+                return Optional.empty();
+            }
+            return Optional.of(path);
+        });
+    }
+
+    private List<MethodRoute> methods(YamlMapping yaml, Optional<ServiceDescriptor> service,
+            Optional<UpstreamTarget> upstream, Duration defaultTimeout) {
+        Optional<Node> node = yaml.get("methods");
+        if (node.isEmpty()) {
+            yaml.problems().add(yaml.node(), "methods", "missing (expected: a list of the methods to expose)");
+            return List.of();
+        }
+        if (!(node.get() instanceof SequenceNode list) || list.getValue().isEmpty()) {
+            yaml.problems().add(node.get(), "methods", "a " + YamlMapping.kind(node.get())
+                    + (node.get() instanceof SequenceNode ? " with no entries" : "")
+                    + " (expected: a list of method names, or of mappings with name and timeout)");
+            return List.of();
+        }
+        List<MethodRoute> methods = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < list.getValue().size(); i++) {
+            Node entry = list.getValue().get(i);
+            String field = "methods[" + i + "]";
+            Optional<String> name;
+            Optional<Duration> timeout = Optional.empty();
+            if (entry instanceof ScalarNode) {
+                name = yaml.string(entry, field);
+            } else {
+                Optional<YamlMapping> mapping = YamlMapping.of(entry, field, yaml.problems(), placeholders);
+                if (mapping.isEmpty()) {
+                    continue;
+                }
+                mapping.get().allowOnly(METHOD_FIELDS);
+                name = mapping.get().requiredString("name");
+                timeout = mapping.get().duration("timeout", MIN_TIMEOUT, MAX_TIMEOUT);
+            }
+            if (name.isEmpty() || service.isEmpty()) {
+                continue;
+            }
+            Integer previous = seen.putIfAbsent(name.get(), YamlMapping.line(entry));
+            if (previous != null) {
+                yaml.problems().add(entry, field, "'" + name.get() + "' is listed twice (first at line "
+                        + previous + "; expected: once)");
+                continue;
+            }
+            MethodDescriptor method = service.get().findMethodByName(name.get());
+            if (method == null) {
+                yaml.problems().add(entry, field, "unknown method '" + name.get() + "' in "
+                        + service.get().getFullName() + " (expected one of: " + service.get().getMethods().stream()
+                                .map(MethodDescriptor::getName).collect(Collectors.joining(", ")) + ")");
+                continue;
+            }
+            if (method.isClientStreaming() || method.isServerStreaming()) {
+                yaml.problems().add(entry, field, "'" + name.get() + "' is a "
+                        + (method.isClientStreaming() ? "client" : "server") + "-streaming method"
+                        + " (expected: a unary method; the gateway does not expose streaming methods)");
+                continue;
+            }
+            if (upstream.isEmpty()) {
+                continue;
+            }
+            String fullName = io.grpc.MethodDescriptor.generateFullMethodName(
+                    service.get().getFullName(), method.getName());
+            methods.add(new MethodRoute("/" + fullName, method, ByteArrayMarshaller.unaryMethod(fullName),
+                    upstream.get(), timeout.orElse(defaultTimeout),
+                    new RouteSource(yaml.problems().file(), YamlMapping.line(entry))));
+        }
+        return methods;
+    }
+
+    private static String abbreviate(Set<String> names) {
+        return names.isEmpty() ? "(none)" : names.stream().limit(5).collect(Collectors.joining(", "))
+                + (names.size() > 5 ? ", ..." : "");
+    }
+}

@@ -1,0 +1,82 @@
+package dev.torii.gateway.route;
+
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Maps request paths to routes. Immutable: a reload builds a new table and swaps it in, so a
+ * request keeps the table it started with.
+ */
+public final class RouteTable {
+
+    private final Map<String, MethodRoute> byPath;
+    private final List<ServiceRoutes> services;
+    private final Instant loadedAt;
+
+    /**
+     * Builds a table; paths must already be unique (the loader checks).
+     *
+     * @param services the loaded route files
+     * @param loadedAt when they were loaded
+     */
+    public RouteTable(List<ServiceRoutes> services, Instant loadedAt) {
+        this.services = List.copyOf(services);
+        this.byPath = services.stream()
+                .flatMap(s -> s.methods().stream())
+                .collect(Collectors.toUnmodifiableMap(MethodRoute::path, Function.identity()));
+        this.loadedAt = loadedAt;
+    }
+
+    /**
+     * Finds the route serving a request path.
+     *
+     * @param path the request path, for example {@code /examples.offer.v1.OfferService/GetOffer}
+     * @return the route, or {@code null} when none matches
+     */
+    public MethodRoute find(String path) {
+        return byPath.get(path);
+    }
+
+    /**
+     * Returns every route file's content, in load order.
+     *
+     * @return the services
+     */
+    public List<ServiceRoutes> services() {
+        return services;
+    }
+
+    /**
+     * Returns every distinct upstream the routes use.
+     *
+     * @return the upstreams, in first-use order
+     */
+    public Set<UpstreamTarget> upstreams() {
+        Set<UpstreamTarget> upstreams = new LinkedHashSet<>();
+        services.forEach(s -> upstreams.add(s.upstream()));
+        return upstreams;
+    }
+
+    /**
+     * Returns the number of exposed methods.
+     *
+     * @return the route count
+     */
+    public int size() {
+        return byPath.size();
+    }
+
+    /**
+     * Returns when the table was loaded.
+     *
+     * @return the load time
+     */
+    public Instant loadedAt() {
+        return loadedAt;
+    }
+}
