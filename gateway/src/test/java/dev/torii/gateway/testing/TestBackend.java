@@ -1,0 +1,176 @@
+package dev.torii.gateway.testing;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.rpc.BadRequest;
+import dev.torii.gateway.test.v1.EchoRequest;
+import dev.torii.gateway.test.v1.EchoResponse;
+import dev.torii.gateway.test.v1.FailRequest;
+import dev.torii.gateway.test.v1.SleepRequest;
+import dev.torii.gateway.test.v1.TestServiceGrpc;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real gRPC server on an ephemeral port that the gateway tests steer: it echoes what it
+ * received, fails with any status, or answers late.
+ */
+public final class TestBackend implements AutoCloseable {
+
+    private static final Context.Key<Metadata> METADATA = Context.key("test-metadata");
+
+    private final Server server;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicInteger calls = new AtomicInteger();
+    private final AtomicInteger cancelled = new AtomicInteger();
+
+    private TestBackend(int port) throws IOException {
+        ServerInterceptor capture = new ServerInterceptor() {
+            @Override
+            public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call,
+                    Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+                calls.incrementAndGet();
+                return Contexts.interceptCall(Context.current().withValue(METADATA, headers), call, headers, next);
+            }
+        };
+        this.server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+                .addService(ServerInterceptors.intercept(new Service(), capture))
+                .build()
+                .start();
+    }
+
+    /**
+     * Starts a backend on an ephemeral port.
+     *
+     * @return the running backend
+     */
+    public static TestBackend start() throws IOException {
+        return new TestBackend(0);
+    }
+
+    /**
+     * Returns the port the backend listens on.
+     *
+     * @return the port
+     */
+    public int port() {
+        return server.getPort();
+    }
+
+    /**
+     * Returns how many calls reached the backend.
+     *
+     * @return the call count
+     */
+    public int calls() {
+        return calls.get();
+    }
+
+    /**
+     * Returns how many Sleep calls were cancelled before they answered.
+     *
+     * @return the count
+     */
+    public int cancelled() {
+        return cancelled.get();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class Service extends TestServiceGrpc.TestServiceImplBase {
+
+        @Override
+        public void echo(EchoRequest request, StreamObserver<EchoResponse> responseObserver) {
+            responseObserver.onNext(echoOf(request));
+            responseObserver.onCompleted();
+        }
+
+        @Override
+        public void fail(FailRequest request, StreamObserver<EchoResponse> responseObserver) {
+            com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
+                    .setCode(request.getCode())
+                    .setMessage(request.getMessage());
+            if (request.getWithDetails()) {
+                status.addDetails(Any.pack(BadRequest.newBuilder()
+                        .addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                                .setField("text").setDescription("too short"))
+                        .build()));
+            }
+            if (request.getWithUnknownDetail()) {
+                status.addDetails(Any.newBuilder()
+                        .setTypeUrl("type.googleapis.com/acme.secret.v1.Unknown")
+                        .setValue(ByteString.copyFromUtf8("opaque"))
+                        .build());
+            }
+            responseObserver.onError(StatusProto.toStatusRuntimeException(status.build()));
+        }
+
+        @Override
+        public void sleep(SleepRequest request, StreamObserver<EchoResponse> responseObserver) {
+            ServerCallStreamObserver<EchoResponse> observer = (ServerCallStreamObserver<EchoResponse>) responseObserver;
+            observer.setOnCancelHandler(cancelled::incrementAndGet);
+            EchoResponse response = echoOf(EchoRequest.newBuilder().setNumber(request.getMillis()).build());
+            timer.schedule(() -> {
+                if (!observer.isCancelled()) {
+                    observer.onNext(response);
+                    observer.onCompleted();
+                }
+            }, request.getMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void stream(EchoRequest request, StreamObserver<EchoResponse> responseObserver) {
+            responseObserver.onNext(echoOf(request));
+            responseObserver.onCompleted();
+        }
+
+        private EchoResponse echoOf(EchoRequest request) {
+            EchoResponse.Builder response = EchoResponse.newBuilder()
+                    .setText(request.getText())
+                    .setNumber(request.getNumber())
+                    .setBlob(request.getBlob())
+                    .addAllTags(request.getTagsList());
+            if (request.hasNested()) {
+                response.setNested(request.getNested());
+            }
+            Metadata metadata = METADATA.get();
+            if (metadata != null) {
+                for (String key : metadata.keys()) {
+                    if (!key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+                        response.putMetadata(key, String.join(",",
+                                metadata.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER))));
+                    }
+                }
+            }
+            if (Context.current().getDeadline() != null) {
+                response.setDeadlineRemainingMillis(Context.current().getDeadline().timeRemaining(TimeUnit.MILLISECONDS));
+            }
+            return response.build();
+        }
+    }
+}

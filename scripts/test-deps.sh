@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and the machine lacks, from Debian's packages.
+set -euo pipefail
+
+missing=()
+# (Nothing beyond the JDK yet; Redis and Chromium join this list with the features that need them.)
+for tool in "$@"; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+
+if ((${#missing[@]} > 0)); then
+  echo "installing test dependencies: ${missing[*]}"
+  sudo_cmd=""
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
