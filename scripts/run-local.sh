@@ -67,6 +67,8 @@ wait_for() {
   exit 1
 }
 
+chmod +x gateway/target/tools/protoc 2>/dev/null || true
+
 wait_for offer-service "port_in_use $OFFER_PORT" "$LOGS/offer-service.log"
 wait_for gateway "curl -fsS http://localhost:$MANAGEMENT_PORT/actuator/health/readiness" "$LOGS/gateway.log"
 
@@ -81,11 +83,11 @@ The local stack is running. Try it:
 
   # protobuf: the same request, encoded with protoc (any protobuf encoder works)
   printf 'item_id: "item-1" title: "Vintage camera" price { currency_code: "JPY" units: 12000 }' \\
-    | $(pwd)/gateway/target/tools/protoc --proto_path=$(pwd)/proto/src/main/proto \\
+    | $(pwd)/gateway/target/tools/protoc --descriptor_set_in=$(pwd)/proto/target/classes/META-INF/torii/descriptors/torii-proto.binpb \\
         --encode=examples.offer.v1.CreateOfferRequest examples/offer/v1/offer.proto \\
     | curl -s -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/CreateOffer \\
         -H 'Content-Type: application/x-protobuf' --data-binary @- \\
-    | $(pwd)/gateway/target/tools/protoc --proto_path=$(pwd)/proto/src/main/proto \\
+    | $(pwd)/gateway/target/tools/protoc --descriptor_set_in=$(pwd)/proto/target/classes/META-INF/torii/descriptors/torii-proto.binpb \\
         --decode=examples.offer.v1.Offer examples/offer/v1/offer.proto
 
   # what the backend received from the gateway
