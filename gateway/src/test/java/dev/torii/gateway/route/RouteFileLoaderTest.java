@@ -1,0 +1,248 @@
+package dev.torii.gateway.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.torii.examples.offer.v1.OfferProto;
+import dev.torii.gateway.grpc.DescriptorRegistry;
+import dev.torii.gateway.test.v1.TestServiceOuterClass;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.mock.env.MockEnvironment;
+
+class RouteFileLoaderTest {
+
+    private static final DescriptorRegistry DESCRIPTORS = DescriptorRegistry.of(List.of(
+            OfferProto.getDescriptor(), TestServiceOuterClass.getDescriptor()));
+
+    @TempDir
+    Path dir;
+
+    private final MockEnvironment environment = new MockEnvironment().withProperty("BACKEND", "backend:9000");
+    private final RouteFileLoader loader = new RouteFileLoader(DESCRIPTORS, environment, Clock.systemUTC());
+
+    @Test
+    void loadsAValidFileWithDefaultsAndOverrides() throws IOException {
+        write("offers.yaml", """
+                service: examples.offer.v1.OfferService
+                upstream:
+                  target: ${BACKEND}
+                timeout: 3s
+                methods:
+                  - CreateOffer
+                  - name: GetOffer
+                    timeout: 250ms
+                """);
+        write("tests.yml", """
+                service: torii.test.v1.TestService
+                upstream: {target: "${TEST_TARGET:localhost:7000}", tls: true}
+                methods: [Echo]
+                """);
+
+        RouteTable table = loader.load(dir);
+
+        assertThat(table.size()).isEqualTo(3);
+        MethodRoute create = table.find("/examples.offer.v1.OfferService/CreateOffer");
+        assertThat(create.timeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(create.upstream().target()).isEqualTo("backend:9000");
+        assertThat(create.source().line()).isEqualTo(6);
+        assertThat(create.grpcMethod().getFullMethodName()).isEqualTo("examples.offer.v1.OfferService/CreateOffer");
+        assertThat(table.find("/examples.offer.v1.OfferService/GetOffer").timeout()).isEqualTo(Duration.ofMillis(250));
+        MethodRoute echo = table.find("/torii.test.v1.TestService/Echo");
+        assertThat(echo.timeout()).isEqualTo(RouteFileLoader.DEFAULT_TIMEOUT);
+        assertThat(echo.upstream().target()).isEqualTo("localhost:7000");
+        assertThat(echo.upstream().tls().enabled()).isTrue();
+        assertThat(table.find("/examples.offer.v1.OfferService/WhoAmI")).isNull();
+        assertThat(table.upstreams()).hasSize(2);
+    }
+
+    @Test
+    void ignoresHiddenEntriesAndOtherFiles() throws IOException {
+        Files.createDirectories(dir.resolve("..2026_11_21"));
+        write("..2026_11_21/offers.yaml", "not: routes");
+        write("README.md", "# not a route file");
+        write(".hidden.yaml", "broken: [");
+        write("offers.yaml", """
+                service: examples.offer.v1.OfferService
+                upstream: {target: "localhost:50051"}
+                methods: [GetOffer]
+                """);
+
+        assertThat(loader.load(dir).size()).isEqualTo(1);
+    }
+
+    static Stream<Arguments> brokenFiles() {
+        return Stream.of(
+                Arguments.of("not YAML", "service: [a\n", 2, "not valid YAML"),
+                Arguments.of("empty", "", 0, "empty (expected: service, upstream and methods)"),
+                Arguments.of("a list at the top", "- a\n- b\n", 1, "a list (expected: a mapping of fields)"),
+                Arguments.of("two documents", "service: a\n---\nservice: b\n", 3, "more than one document"),
+                Arguments.of("unknown top-level field", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        methods: [GetOffer]
+                        timout: 3s
+                        """, 4, "timout: unknown field (expected one of: methods, service, timeout, upstream)"),
+                Arguments.of("missing service", """
+                        upstream: {target: "localhost:1"}
+                        methods: [GetOffer]
+                        """, 1, "service: missing (expected: a value)"),
+                Arguments.of("unknown service", """
+                        service: examples.offer.v1.NoSuchService
+                        upstream: {target: "localhost:1"}
+                        methods: [GetOffer]
+                        """, 1, "service: unknown service 'examples.offer.v1.NoSuchService'"),
+                Arguments.of("missing upstream", """
+                        service: examples.offer.v1.OfferService
+                        methods: [GetOffer]
+                        """, 1, "upstream: missing (expected: a mapping with target)"),
+                Arguments.of("target without port", """
+                        service: examples.offer.v1.OfferService
+                        upstream:
+                          target: localhost
+                        methods: [GetOffer]
+                        """, 3, "upstream.target: 'localhost' (expected: host:port"),
+                Arguments.of("port out of range", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:70000"}
+                        methods: [GetOffer]
+                        """, 2, "upstream.target: 'localhost:70000'"),
+                Arguments.of("unresolvable placeholder", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "${NO_SUCH_VARIABLE}"}
+                        methods: [GetOffer]
+                        """, 2, "upstream.target: '${NO_SUCH_VARIABLE}' has a placeholder with no value"),
+                Arguments.of("tls not a boolean", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1", tls: yes-please}
+                        methods: [GetOffer]
+                        """, 2, "upstream.tls: 'yes-please' (expected: true or false)"),
+                Arguments.of("tls ca file missing", """
+                        service: examples.offer.v1.OfferService
+                        upstream:
+                          target: localhost:1
+                          tls:
+                            ca: /no/such/ca.pem
+                        methods: [GetOffer]
+                        """, 5, "upstream.tls.ca: '/no/such/ca.pem' is not a readable file"),
+                Arguments.of("bad timeout", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        timeout: soon
+                        methods: [GetOffer]
+                        """, 3, "timeout: 'soon' (expected: a duration such as 500ms, 5s or 1m)"),
+                Arguments.of("zero timeout", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        methods:
+                          - name: GetOffer
+                            timeout: 0s
+                        """, 5, "methods[0].timeout: '0s' (expected: between 1ms and 1h)"),
+                Arguments.of("no methods", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        methods: []
+                        """, 3, "methods: a list with no entries"),
+                Arguments.of("unknown method", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        methods:
+                          - GetOffer
+                          - DeleteOffer
+                        """, 5, "methods[1]: unknown method 'DeleteOffer' in examples.offer.v1.OfferService"
+                                + " (expected one of: CreateOffer, GetOffer, WhoAmI, WatchOffers)"),
+                Arguments.of("streaming method", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        methods: [WatchOffers]
+                        """, 3, "methods[0]: 'WatchOffers' is a server-streaming method"),
+                Arguments.of("method listed twice", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        methods:
+                          - GetOffer
+                          - name: GetOffer
+                        """, 5, "methods[1]: 'GetOffer' is listed twice (first at line 4"),
+                Arguments.of("unknown method field", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        methods:
+                          - name: GetOffer
+                            retries: 3
+                        """, 5, "methods[0].retries: unknown field"),
+                Arguments.of("duplicate key", """
+                        service: examples.offer.v1.OfferService
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        methods: [GetOffer]
+                        """, 2, "service: appears twice"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("brokenFiles")
+    void reportsFileLineAndField(String name, String content, int line, String message) throws IOException {
+        Path file = write("broken.yaml", content);
+
+        assertThatThrownBy(() -> loader.load(dir))
+                .isInstanceOfSatisfying(RouteFileException.class, e -> {
+                    assertThat(e.problems()).anySatisfy(problem -> {
+                        assertThat(problem.file()).isEqualTo(file);
+                        assertThat(problem.line()).isEqualTo(line);
+                        assertThat(problem.toString()).contains(message);
+                    });
+                    assertThat(e.getMessage()).contains(file + (line > 0 ? ":" + line : "") + ": ");
+                });
+    }
+
+    @Test
+    void reportsEveryProblemOfEveryFileAtOnce() throws IOException {
+        write("a.yaml", """
+                service: examples.offer.v1.OfferService
+                upstream: {target: "nowhere"}
+                methods: [Nope]
+                """);
+        write("b.yaml", "service: [");
+
+        assertThatThrownBy(() -> loader.load(dir))
+                .isInstanceOfSatisfying(RouteFileException.class, e ->
+                        assertThat(e.problems()).extracting(p -> p.file().getFileName().toString())
+                                .containsExactly("a.yaml", "a.yaml", "b.yaml"));
+    }
+
+    @Test
+    void refusesTheSameMethodInTwoFiles() throws IOException {
+        String content = """
+                service: examples.offer.v1.OfferService
+                upstream: {target: "localhost:1"}
+                methods: [GetOffer]
+                """;
+        write("a.yaml", content);
+        write("b.yaml", content);
+
+        assertThatThrownBy(() -> loader.load(dir))
+                .hasMessageContaining("b.yaml:3: methods: duplicate route /examples.offer.v1.OfferService/GetOffer"
+                        + " (already defined at " + dir.resolve("a.yaml") + ":3");
+    }
+
+    @Test
+    void reportsAMissingFolder() {
+        assertThatThrownBy(() -> loader.load(dir.resolve("absent")))
+                .hasMessageContaining("absent: not a readable folder");
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content);
+        return file;
+    }
+}
