@@ -1,0 +1,123 @@
+package dev.torii.bench;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Holds the driver's settings, read from {@code --name=value} arguments.
+ *
+ * @param directHost host of the offer service's gRPC port
+ * @param directPort the offer service's gRPC port
+ * @param gateway the gateway's base URI, {@code http://host:port}
+ * @param concurrency calls kept in flight against each target (and HTTP connections to the gateway)
+ * @param warmup load before each measured window
+ * @param window length of each measured window
+ * @param rounds how many times each target is measured, alternating direct and gateway
+ * @param httpThreads event-loop threads of the HTTP client
+ * @param output where the JSON result goes
+ * @param watched processes whose CPU time the report shows, by name
+ * @param clockTicksPerSecond the kernel's USER_HZ, the unit of {@code /proc} CPU times
+ * @param serverJvmFlags the JVM flags the processes under test were started with, for the report
+ */
+record BenchOptions(String directHost, int directPort, URI gateway, int concurrency, Duration warmup,
+        Duration window, int rounds, int httpThreads, Path output, Map<String, Long> watched,
+        long clockTicksPerSecond, String serverJvmFlags) {
+
+    /** Describes the arguments, printed when they do not parse. */
+    static final String USAGE = String.join("\n",
+            "usage: java -jar torii-bench-exec.jar --direct=HOST:PORT --gateway=http://HOST:PORT [options]",
+            "  --concurrency=N        calls in flight per target, and HTTP connections (default 64)",
+            "  --warmup-seconds=S     load before each measured window (default 10)",
+            "  --measure-seconds=S    length of each measured window (default 20)",
+            "  --rounds=N             direct, gateway, direct, gateway... N times each (default 2)",
+            "  --http-threads=N       HTTP client event-loop threads (default: available processors)",
+            "  --output=FILE          JSON result (default bench/target/bench-result.json)",
+            "  --watch=NAME:PID       report the CPU use of a process; repeatable",
+            "  --clock-ticks=N        USER_HZ of /proc times, from getconf CLK_TCK (default 100)",
+            "  --server-jvm-flags=S   the flags the servers run with, recorded in the report");
+
+    /**
+     * Parses arguments.
+     *
+     * @param args {@code --name=value} pairs
+     * @return the settings
+     * @throws IllegalArgumentException naming the argument that is missing, unknown or malformed
+     */
+    static BenchOptions parse(String... args) {
+        String direct = null;
+        String gateway = null;
+        int concurrency = 64;
+        int warmupSeconds = 10;
+        int measureSeconds = 20;
+        int rounds = 2;
+        int httpThreads = Runtime.getRuntime().availableProcessors();
+        Path output = Path.of("bench/target/bench-result.json");
+        Map<String, Long> watched = new LinkedHashMap<>();
+        long clockTicks = 100;
+        String serverJvmFlags = "";
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 0) {
+                throw new IllegalArgumentException("argument '" + arg + "' (expected: --name=value)");
+            }
+            String name = arg.substring(2, eq);
+            String value = arg.substring(eq + 1);
+            switch (name) {
+                case "direct" -> direct = value;
+                case "gateway" -> gateway = value;
+                case "concurrency" -> concurrency = positive(name, value);
+                case "warmup-seconds" -> warmupSeconds = atLeast(name, value, 0);
+                case "measure-seconds" -> measureSeconds = positive(name, value);
+                case "rounds" -> rounds = positive(name, value);
+                case "http-threads" -> httpThreads = positive(name, value);
+                case "output" -> output = Path.of(value);
+                case "watch" -> {
+                    int colon = value.lastIndexOf(':');
+                    if (colon <= 0) {
+                        throw new IllegalArgumentException("--watch: '" + value + "' (expected: NAME:PID)");
+                    }
+                    watched.put(value.substring(0, colon), (long) positive(name, value.substring(colon + 1)));
+                }
+                case "clock-ticks" -> clockTicks = positive(name, value);
+                case "server-jvm-flags" -> serverJvmFlags = value;
+                default -> throw new IllegalArgumentException("unknown option --" + name
+                        + " (expected: one of those in the usage below)");
+            }
+        }
+        if (direct == null || gateway == null) {
+            throw new IllegalArgumentException("--direct and --gateway are required (got direct=" + direct
+                    + ", gateway=" + gateway + ")");
+        }
+        int colon = direct.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--direct: '" + direct + "' (expected: HOST:PORT)");
+        }
+        URI gatewayUri = URI.create(gateway);
+        if (!"http".equals(gatewayUri.getScheme()) || gatewayUri.getHost() == null || gatewayUri.getPort() < 0) {
+            throw new IllegalArgumentException("--gateway: '" + gateway + "' (expected: http://HOST:PORT)");
+        }
+        return new BenchOptions(direct.substring(0, colon), positive("direct", direct.substring(colon + 1)),
+                gatewayUri, concurrency, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds),
+                rounds, httpThreads, output, Collections.unmodifiableMap(watched), clockTicks, serverJvmFlags);
+    }
+
+    private static int positive(String name, String value) {
+        return atLeast(name, value, 1);
+    }
+
+    private static int atLeast(String name, String value, int min) {
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= min) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the expectation.
+        }
+        throw new IllegalArgumentException("--" + name + ": '" + value + "' (expected: an integer >= " + min + ")");
+    }
+}

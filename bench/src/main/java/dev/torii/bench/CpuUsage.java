@@ -1,0 +1,114 @@
+package dev.torii.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Samples the CPU time used so far by the driver, by the processes under test and by the whole
+ * machine, so a report shows where the cores went and how much other tenants took.
+ *
+ * <p>Reads Linux's {@code /proc}; elsewhere only the driver's own time is known.
+ */
+final class CpuUsage {
+
+    /** The name of the driver's own entry. */
+    static final String DRIVER = "driver";
+    /** The name of the entry for every busy core of the machine, whoever used it. */
+    static final String MACHINE = "machine";
+
+    private final Map<String, Long> pids;
+    private final long nanosPerTick;
+    private final com.sun.management.OperatingSystemMXBean os;
+
+    /**
+     * Creates a sampler.
+     *
+     * @param pids processes to watch, by report name
+     * @param clockTicksPerSecond the kernel's USER_HZ ({@code getconf CLK_TCK}), the unit of {@code /proc} times
+     */
+    CpuUsage(Map<String, Long> pids, long clockTicksPerSecond) {
+        this.pids = pids;
+        this.nanosPerTick = 1_000_000_000L / clockTicksPerSecond;
+        this.os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    }
+
+    /**
+     * Returns the CPU time each entry used so far, in nanoseconds; an entry whose figure cannot be
+     * read (a process gone, no {@code /proc}) is left out.
+     *
+     * @return cumulative CPU nanoseconds by name, the driver first and the machine last
+     */
+    Map<String, Long> sample() {
+        Map<String, Long> sample = new LinkedHashMap<>();
+        sample.put(DRIVER, os.getProcessCpuTime());
+        pids.forEach((name, pid) -> {
+            Long ticks = processTicks(pid);
+            if (ticks != null) {
+                sample.put(name, ticks * nanosPerTick);
+            }
+        });
+        Long busy = machineBusyTicks();
+        if (busy != null) {
+            sample.put(MACHINE, busy * nanosPerTick);
+        }
+        return sample;
+    }
+
+    /**
+     * Turns two samples into cores used on average between them.
+     *
+     * @param before the earlier sample
+     * @param after the later sample
+     * @param elapsedNanos wall time between the samples
+     * @return cores used by name, for the names both samples have
+     */
+    static Map<String, Double> cores(Map<String, Long> before, Map<String, Long> after, long elapsedNanos) {
+        Map<String, Double> cores = new LinkedHashMap<>();
+        after.forEach((name, end) -> {
+            Long start = before.get(name);
+            if (start != null) {
+                cores.put(name, (end - start) / (double) elapsedNanos);
+            }
+        });
+        return cores;
+    }
+
+    // utime and stime, fields 14 and 15 of /proc/PID/stat, cover every thread of the process.
+    private static Long processTicks(long pid) {
+        String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+        if (stat == null) {
+            return null;
+        }
+        // The command name (field 2) may hold spaces; fields after it start past its closing parenthesis.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    // The first line of /proc/stat adds up every core: user nice system idle iowait irq softirq steal ...
+    private static Long machineBusyTicks() {
+        String stat = read(Path.of("/proc/stat"));
+        if (stat == null || !stat.startsWith("cpu ")) {
+            return null;
+        }
+        String[] fields = stat.substring(0, stat.indexOf('\n')).trim().split(" +");
+        long busy = 0;
+        for (int i = 1; i <= 8 && i < fields.length; i++) {
+            if (i != 4 && i != 5) {
+                busy += Long.parseLong(fields[i]);
+            }
+        }
+        return busy;
+    }
+
+    private static String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

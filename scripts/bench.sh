@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Measures GetOffer throughput and latency straight to offer-service over gRPC and through the
+# gateway as protobuf over HTTP, on this machine, in one run: starts both servers on free ports,
+# waits until they answer, runs the bench driver, and stops what it started whatever happens.
+#
+# Settings (environment):
+#   BENCH_SECONDS         measured seconds per round (default 20); a quick run: BENCH_SECONDS=3
+#   BENCH_WARMUP_SECONDS  warm-up before each measured window (default 10, or BENCH_SECONDS if smaller)
+#   BENCH_ROUNDS          rounds of direct then gateway (default 2)
+#   BENCH_CONCURRENCY     calls in flight, and HTTP connections to the gateway (default 64)
+#   BENCH_SERVER_JVM_FLAGS  flags for both servers (default -Xms512m -Xmx512m)
+#   BENCH_JFR=1           also record a JFR profile of both servers into the log directory
+# The JSON result goes to bench/target/bench-result.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECONDS_PER_ROUND=${BENCH_SECONDS:-20}
+DEFAULT_WARMUP=10
+if ((SECONDS_PER_ROUND < DEFAULT_WARMUP)); then DEFAULT_WARMUP=$SECONDS_PER_ROUND; fi
+WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-$DEFAULT_WARMUP}
+ROUNDS=${BENCH_ROUNDS:-2}
+CONCURRENCY=${BENCH_CONCURRENCY:-64}
+# The same heap for both servers, fixed so heap growth does not show up as noise in one of them.
+SERVER_JVM_FLAGS=${BENCH_SERVER_JVM_FLAGS:--Xms512m -Xmx512m}
+DRIVER_JVM_FLAGS="-Xms256m -Xmx256m"
+LOGS=.local/logs
+RESULT=bench/target/bench-result.json
+mkdir -p "$LOGS"
+
+jar() {
+  local found
+  found=$(ls "$1"/target/*-exec.jar 2>/dev/null | head -n 1 || true)
+  if [[ -z $found ]]; then
+    echo "no executable jar in $1/target; run make build first" >&2
+    exit 1
+  fi
+  echo "$found"
+}
+OFFER_JAR=$(jar examples/offer-service)
+GATEWAY_JAR=$(jar gateway)
+BENCH_JAR=$(jar bench)
+
+pids=()
+stop() {
+  trap - EXIT INT TERM
+  if ((${#pids[@]} > 0)); then
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap stop EXIT INT TERM
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Picks a port nothing listens on, from a range clear of the default ports and of the kernel's
+# ephemeral range, and not in taken (free_port runs in a subshell, so callers record its pick).
+taken=()
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 12000))
+    if ! port_in_use "$port" && [[ " ${taken[*]-} " != *" $port "* ]]; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "no free port found in 20000-31999" >&2
+  exit 1
+}
+OFFER_PORT=$(free_port)
+taken+=("$OFFER_PORT")
+GATEWAY_PORT=$(free_port)
+taken+=("$GATEWAY_PORT")
+MANAGEMENT_PORT=$(free_port)
+
+profile_flags() {
+  if [[ ${BENCH_JFR:-0} == 1 ]]; then
+    echo "-XX:StartFlightRecording=filename=$LOGS/bench-$1.jfr,settings=profile"
+  fi
+}
+
+echo "bench: servers run with JVM flags: $SERVER_JVM_FLAGS (driver: $DRIVER_JVM_FLAGS); $(nproc) CPUs, nothing pinned"
+echo "bench: starting offer-service on :$OFFER_PORT (log: $LOGS/bench-offer-service.log)"
+# shellcheck disable=SC2086 # the flag lists are meant to split into words
+java $SERVER_JVM_FLAGS $(profile_flags offer-service) -jar "$OFFER_JAR" "$OFFER_PORT" \
+  >"$LOGS/bench-offer-service.log" 2>&1 &
+OFFER_PID=$!
+pids+=("$OFFER_PID")
+
+echo "bench: starting gateway on :$GATEWAY_PORT, management :$MANAGEMENT_PORT (log: $LOGS/bench-gateway.log)"
+# shellcheck disable=SC2086
+OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java $SERVER_JVM_FLAGS $(profile_flags gateway) -jar "$GATEWAY_JAR" \
+  --server.port="$GATEWAY_PORT" --management.server.port="$MANAGEMENT_PORT" \
+  --torii.gateway.routes-dir=routes >"$LOGS/bench-gateway.log" 2>&1 &
+GATEWAY_PID=$!
+pids+=("$GATEWAY_PID")
+
+wait_for() {
+  local name=$1 check=$2 log=$3
+  for _ in $(seq 1 120); do
+    if eval "$check" >/dev/null 2>&1; then
+      echo "bench: $name is up"
+      return 0
+    fi
+    for pid in "${pids[@]}"; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        echo "bench: a server exited before $name answered; the end of $log says:" >&2
+        tail -n 40 "$log" >&2
+        exit 1
+      fi
+    done
+    sleep 0.5
+  done
+  echo "bench: $name did not answer within 60s; see $log" >&2
+  exit 1
+}
+wait_for offer-service "port_in_use $OFFER_PORT" "$LOGS/bench-offer-service.log"
+wait_for gateway "curl -fsS http://localhost:$MANAGEMENT_PORT/actuator/health/readiness" "$LOGS/bench-gateway.log"
+
+# shellcheck disable=SC2086
+java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
+  --direct="127.0.0.1:$OFFER_PORT" \
+  --gateway="http://127.0.0.1:$GATEWAY_PORT" \
+  --concurrency="$CONCURRENCY" \
+  --warmup-seconds="$WARMUP_SECONDS" \
+  --measure-seconds="$SECONDS_PER_ROUND" \
+  --rounds="$ROUNDS" \
+  --output="$RESULT" \
+  --watch="gateway:$GATEWAY_PID" \
+  --watch="offer-service:$OFFER_PID" \
+  --clock-ticks="$(getconf CLK_TCK)" \
+  --server-jvm-flags="$SERVER_JVM_FLAGS"
