@@ -422,7 +422,8 @@ class GatewayProtocolIT {
     @Test
     void manyConcurrentCallsShareOneChannel() throws Exception {
         List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> calls = new java.util.ArrayList<>();
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         for (int i = 0; i < 200; i++) {
             calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create(http.base() + ECHO))
                     .header("Content-Type", PROTOBUF)
@@ -435,6 +436,24 @@ class GatewayProtocolIT {
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(EchoResponse.parseFrom(response.body()).getNumber()).isEqualTo(i);
         }
+    }
+
+    @Test
+    void cleartextHttp2WorksByUpgradeWithABody() throws Exception {
+        java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2).build();
+        HttpResponse<byte[]> first = h2.send(HttpRequest.newBuilder(URI.create(http.base() + ECHO))
+                .header("Content-Type", PROTOBUF)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(EchoRequest.newBuilder().setText("up").build().toByteArray()))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> second = h2.send(HttpRequest.newBuilder(URI.create(http.base() + ECHO))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"h2\"}"))
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(EchoResponse.parseFrom(first.body()).getText()).isEqualTo("up");
+        assertThat(second.statusCode()).isEqualTo(200);
+        assertThat(second.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
     }
 
     @Test
