@@ -27,7 +27,6 @@ public class PublicServerConfiguration {
             return server.httpRequestDecoder(spec -> spec
                     .maxInitialLineLength(current.maxInitialLineLength())
                     .maxHeaderSize(current.maxHeaderSize())
-                    .maxChunkSize(current.maxChunkSize())
                     .validateHeaders(current.validateHeaders())
                     .initialBufferSize(current.initialBufferSize())
                     .allowDuplicateContentLengths(current.allowDuplicateContentLengths())
