@@ -20,7 +20,7 @@ stop() {
     wait "${pids[@]}" 2>/dev/null || true
   fi
 }
-trap stop EXIT INT TERM
+trap stop EXIT INT TERM HUP
 
 port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
