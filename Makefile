@@ -19,7 +19,7 @@ run: build
 	@scripts/run-local.sh
 
 test:
-	@scripts/test-deps.sh
+	@scripts/test-deps.sh redis-server
 	$(MVNW) install
 
 bench: build

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 missing=()
-# (Nothing beyond the JDK yet; Redis and Chromium join this list with the features that need them.)
+# Usage: test-deps.sh COMMAND... (each command is installed from the Debian package of the same name).
 for tool in "$@"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
