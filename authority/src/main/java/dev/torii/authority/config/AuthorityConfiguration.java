@@ -1,0 +1,153 @@
+package dev.torii.authority.config;
+
+import com.nimbusds.jose.jwk.JWK;
+import dev.torii.authority.cache.AccessTokenStore;
+import dev.torii.authority.cache.ExchangeCache;
+import dev.torii.authority.cache.RedisStore;
+import dev.torii.authority.exchange.AccessTokenResolution;
+import dev.torii.authority.exchange.AuthorityGrpcService;
+import dev.torii.authority.exchange.TokenExchangeEndpoint;
+import dev.torii.authority.exchange.TokenExchanger;
+import dev.torii.authority.jwks.WellKnownEndpoints;
+import dev.torii.authority.mint.KeyFileWatcher;
+import dev.torii.authority.mint.KeyRing;
+import dev.torii.authority.mint.PrivateTokenMinter;
+import dev.torii.authority.mint.SigningKeys;
+import dev.torii.authority.verify.CredentialKind;
+import dev.torii.authority.verify.CredentialVerifier;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the Authority: keys and minting, verifiers chosen by configuration, caches, the
+ * exchange, and the gRPC and HTTP endpoints that serve it.
+ */
+@Configuration(proxyBeanMethods = false)
+public class AuthorityConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthorityConfiguration.class);
+
+    @Bean
+    Clock authorityClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    KeyRing keyRing(AuthorityProperties properties, Clock clock) {
+        AuthorityProperties.Keys keys = properties.keys();
+        if (keys.overlap().compareTo(properties.tokens().lifetime()) <= 0) {
+            throw new IllegalArgumentException("torii.authority.keys.overlap: " + keys.overlap()
+                    + " (expected: longer than torii.authority.tokens.lifetime " + properties.tokens().lifetime()
+                    + ", so tokens signed before a rotation keep verifying until they expire)");
+        }
+        if (keys.files().isEmpty()) {
+            log.warn("no signing key files configured (torii.authority.keys.files): generated a {} key for this"
+                    + " process only. Tokens will not verify after a restart and replicas will not agree;"
+                    + " use key files outside local development.", properties.tokens().algorithm());
+            return new KeyRing(SigningKeys.generate(properties.tokens().algorithm()), keys.overlap(), clock);
+        }
+        List<JWK> loaded = KeyFileWatcher.read(keys.files(), properties.tokens().algorithm());
+        KeyRing ring = new KeyRing(loaded.get(0), keys.overlap(), clock);
+        ring.publishAlso(loaded.subList(1, loaded.size()));
+        return ring;
+    }
+
+    /** Stops a background task when the context closes. */
+    record BackgroundTask(Runnable stop) implements AutoCloseable {
+        @Override
+        public void close() {
+            stop.run();
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    BackgroundTask keyRotation(AuthorityProperties properties, KeyRing ring) {
+        AuthorityProperties.Keys keys = properties.keys();
+        if (!keys.files().isEmpty()) {
+            KeyFileWatcher watcher = KeyFileWatcher.watch(keys.files(), properties.tokens().algorithm(), ring,
+                    keys.pollInterval());
+            return new BackgroundTask(watcher::close);
+        }
+        if (keys.rotateGeneratedEvery().isZero()) {
+            return new BackgroundTask(() -> { });
+        }
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+                .newSingleThreadScheduledExecutor(r -> daemon(r, "signing-key-rotation"));
+        long every = keys.rotateGeneratedEvery().toMillis();
+        timer.scheduleAtFixedRate(() -> ring.rotate(SigningKeys.generate(properties.tokens().algorithm())),
+                every, every, TimeUnit.MILLISECONDS);
+        return new BackgroundTask(timer::shutdownNow);
+    }
+
+    @Bean
+    PrivateTokenMinter privateTokenMinter(KeyRing ring, AuthorityProperties properties, Clock clock) {
+        return new PrivateTokenMinter(ring, properties.issuer(), properties.tokens().lifetime(), clock);
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "torii.authority.redis", name = "uri")
+    RedisStore redisStore(AuthorityProperties properties) {
+        java.net.URI uri = properties.redis().uri().orElseThrow();
+        log.info("sharing the exchange cache through Redis at {}:{}", uri.getHost(), uri.getPort());
+        return new RedisStore(uri, properties.redis().commandTimeout(), properties.redis().keyPrefix());
+    }
+
+    @Bean
+    ExchangeCache exchangeCache(AuthorityProperties properties, ObjectProvider<RedisStore> redis, Clock clock) {
+        AuthorityProperties.Cache cache = properties.cache();
+        return new ExchangeCache(cache.maxEntries(), cache.refreshBefore(), cache.negativeTtl(),
+                Optional.ofNullable(redis.getIfAvailable()), clock);
+    }
+
+    @Bean
+    AccessTokenStore accessTokenStore(AuthorityProperties properties, ObjectProvider<RedisStore> redis, Clock clock) {
+        return new AccessTokenStore(properties.cache().maxEntries(), Optional.ofNullable(redis.getIfAvailable()), clock);
+    }
+
+    @Bean
+    TokenExchanger tokenExchanger(Map<CredentialKind, CredentialVerifier> credentialVerifiers, PrivateTokenMinter minter,
+            ExchangeCache cache, AccessTokenStore accessTokens, AuthorityProperties properties) {
+        return new TokenExchanger(credentialVerifiers, minter, cache, accessTokens, new HashSet<>(properties.audiences()),
+                properties.google().idTokenIssuers());
+    }
+
+    @Bean
+    AccessTokenResolution accessTokenResolution(KeyRing ring, AuthorityProperties properties, AccessTokenStore store,
+            Clock clock) {
+        return new AccessTokenResolution(ring, properties.issuer(), new HashSet<>(properties.resolve().allowedAudiences()),
+                store, clock);
+    }
+
+    @Bean
+    GrpcServerLifecycle authorityGrpcServer(AuthorityProperties properties, TokenExchanger exchanger,
+            AccessTokenResolution resolution) {
+        return new GrpcServerLifecycle(properties.grpc().port(), properties.grpc().shutdownGrace(),
+                List.of(new AuthorityGrpcService(exchanger, resolution)));
+    }
+
+    @Bean
+    WellKnownEndpoints wellKnownEndpoints(KeyRing ring, AuthorityProperties properties) {
+        return new WellKnownEndpoints(ring, properties.issuer(), properties.tokens().algorithm());
+    }
+
+    @Bean
+    TokenExchangeEndpoint tokenExchangeEndpoint(TokenExchanger exchanger, Clock clock) {
+        return new TokenExchangeEndpoint(exchanger, clock);
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}
