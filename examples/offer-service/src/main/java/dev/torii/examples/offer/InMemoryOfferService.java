@@ -5,6 +5,8 @@ import com.google.protobuf.Timestamp;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
+import dev.torii.authority.sdk.VerifiedPrincipal;
+import dev.torii.authority.sdk.grpc.ToriiContext;
 import dev.torii.examples.offer.v1.CreateOfferRequest;
 import dev.torii.examples.offer.v1.GetOfferRequest;
 import dev.torii.examples.offer.v1.Offer;
@@ -93,7 +95,7 @@ final class InMemoryOfferService extends OfferServiceGrpc.OfferServiceImplBase {
                 .setItemId(request.getItemId())
                 .setTitle(request.getTitle())
                 .setPrice(request.getPrice())
-                .setSellerId(CallerIdentity.current().getId().isEmpty() ? "anonymous" : CallerIdentity.current().getId())
+                .setSellerId(seller())
                 .setState(OfferState.OFFER_STATE_OPEN)
                 .setCreateTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
                 .build();
@@ -151,6 +153,11 @@ final class InMemoryOfferService extends OfferServiceGrpc.OfferServiceImplBase {
         watchers.add(watcher);
     }
 
+    private static String seller() {
+        String id = CallerIdentity.current().getId();
+        return id.isEmpty() ? "anonymous" : id;
+    }
+
     private void store(Offer offer) {
         offers.put(offer.getId(), offer);
         insertionOrder.add(offer.getId());
@@ -200,14 +207,23 @@ final class InMemoryOfferService extends OfferServiceGrpc.OfferServiceImplBase {
         }
     }
 
-    /** Tells who is calling; anonymous until a verifier puts a principal in the context. */
+    /** Tells who is calling: the principal authority/sdk verified, or anonymous when the service runs open. */
     static final class CallerIdentity {
         private static final Principal ANONYMOUS = Principal.newBuilder().setType("anonymous").build();
 
         private CallerIdentity() {}
 
         static Principal current() {
-            return ANONYMOUS;
+            VerifiedPrincipal verified = ToriiContext.PRINCIPAL.get();
+            if (verified == null) {
+                return ANONYMOUS;
+            }
+            return Principal.newBuilder()
+                    .setType(verified.type() == VerifiedPrincipal.Type.USER ? "user" : "service_account")
+                    .setId(verified.id())
+                    .addAllScopes(new java.util.TreeSet<>(
+                            verified.type() == VerifiedPrincipal.Type.USER ? verified.scopes() : verified.roles()))
+                    .build();
         }
     }
 }

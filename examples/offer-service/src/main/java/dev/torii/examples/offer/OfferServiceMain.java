@@ -1,6 +1,12 @@
 package dev.torii.examples.offer;
 
+import dev.torii.authority.sdk.PrivateTokenVerifier;
+import dev.torii.authority.sdk.grpc.PrivateTokenServerInterceptor;
+import io.grpc.ServerInterceptor;
 import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,7 +15,11 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 /**
  * Runs the example offer service on its own: {@code java -jar offer-service.jar [port]}.
  *
- * <p>The port comes from the first argument, else {@code OFFER_SERVICE_PORT}, else 50051.
+ * <p>The port comes from the first argument, else {@code OFFER_SERVICE_PORT}, else 50051. With
+ * {@code TORII_AUTHORITY_JWKS_URI} set, every call must carry a private token for
+ * {@code OFFER_SERVICE_AUDIENCE} (default {@code examples.offer.v1.OfferService}) issued by
+ * {@code TORII_AUTHORITY_ISSUER} (default {@code http://localhost:9091}), verified with
+ * authority/sdk.
  */
 public final class OfferServiceMain {
 
@@ -28,13 +38,31 @@ public final class OfferServiceMain {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         int port = port(args);
-        OfferServer server = OfferServer.start(port);
+        List<ServerInterceptor> interceptors = new ArrayList<>();
+        String jwks = System.getenv("TORII_AUTHORITY_JWKS_URI");
+        if (jwks != null && !jwks.isBlank()) {
+            String issuer = env("TORII_AUTHORITY_ISSUER", "http://localhost:9091");
+            String audience = env("OFFER_SERVICE_AUDIENCE", "examples.offer.v1.OfferService");
+            PrivateTokenVerifier verifier = PrivateTokenVerifier.builder()
+                    .jwksUri(URI.create(jwks)).issuer(issuer).audience(audience).build();
+            interceptors.add(new PrivateTokenServerInterceptor(verifier));
+            log.info("private tokens required: issuer {}, audience {}, keys from {}", issuer, audience, jwks);
+        } else {
+            log.warn("TORII_AUTHORITY_JWKS_URI is not set: calls are accepted without a private token and the"
+                    + " caller is anonymous");
+        }
+        OfferServer server = OfferServer.start(port, interceptors);
         log.info("offer service listening on port {} (gRPC, plaintext)", server.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down; in-flight calls get {}", SHUTDOWN_GRACE);
             server.close(SHUTDOWN_GRACE);
         }, "offer-service-shutdown"));
         server.awaitTermination();
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
     }
 
     private static int port(String[] args) {
