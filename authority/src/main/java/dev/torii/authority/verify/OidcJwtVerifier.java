@@ -1,0 +1,242 @@
+package dev.torii.authority.verify;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWTClaimNames;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies a user's JWT access token locally, against the signing keys its OIDC issuer publishes
+ * (JWKS), with Nimbus JOSE+JWT.
+ *
+ * <p>Accepts only asymmetric signatures (RS256, RS384, RS512, ES256, ES384, PS256), never {@code
+ * none} nor HMAC, so the issuer's public key can never double as a shared secret. Keys come only
+ * from the configured JWKS: Nimbus's key selector ignores the {@code jku}, {@code x5u}, {@code
+ * jwk} and {@code x5c} headers. The JWKS is cached for {@code jwksCacheTtl} and refetched for an
+ * unknown {@code kid} only under Nimbus's rate limit: at most two fetches per {@code
+ * jwksRefreshFloor}, one of them kept for a key rotation. The {@code typ} header may be {@code
+ * JWT}, {@code at+jwt} (RFC 9068) or absent, as issuers differ; any other type, such as a logout
+ * token's, is refused.
+ *
+ * <p>Retrieving the JWKS blocks (Nimbus uses {@code HttpURLConnection}, with {@code timeout} for
+ * connecting and again for reading), so every verification runs on the executor, never on the
+ * caller's thread.
+ */
+public final class OidcJwtVerifier implements CredentialVerifier {
+
+    /** The signature algorithms accepted: asymmetric only. */
+    static final Set<JWSAlgorithm> ALGORITHMS = Collections.unmodifiableSet(new LinkedHashSet<>(List.of(
+            JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.PS256)));
+
+    /** The RFC 9068 access-token type, also in its long form; JOSE type names compare case-insensitively. */
+    private static final JOSEObjectType AT_JWT = new JOSEObjectType("at+jwt");
+    private static final JOSEObjectType APPLICATION_AT_JWT = new JOSEObjectType("application/at+jwt");
+
+    private static final Logger log = LoggerFactory.getLogger(OidcJwtVerifier.class);
+
+    private final URI jwksUri;
+    private final String scopeClaim;
+    private final Duration refreshFloor;
+    private final Executor executor;
+    private final DefaultJWTProcessor<SecurityContext> processor;
+
+    /**
+     * Creates the verifier; nothing is fetched until the first token arrives.
+     *
+     * @param settings the issuer (required), JWKS location, audiences, clock skew, cache time to
+     *     live, refresh floor (shorter than the time to live), timeout and scope claim
+     * @param clock decides whether {@code exp}, {@code nbf} and {@code iat} are acceptable
+     * @param executor runs the verification, including any blocking JWKS retrieval
+     * @throws IllegalArgumentException when a setting is missing or out of range
+     */
+    public OidcJwtVerifier(OidcJwtSettings settings, Clock clock, Executor executor) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(clock, "clock");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        String issuer = settings.issuer().filter(iss -> !iss.isBlank()).orElseThrow(() ->
+                new IllegalArgumentException(
+                        "issuer: absent (expected: the OIDC issuer, such as https://idp.example.com)"));
+        this.jwksUri = settings.jwksUri().orElseGet(() -> URI.create(
+                (issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer) + "/.well-known/jwks.json"));
+        Duration timeout = positive("timeout", settings.timeout());
+        Duration cacheTtl = positive("jwksCacheTtl", settings.jwksCacheTtl());
+        this.refreshFloor = positive("jwksRefreshFloor", settings.jwksRefreshFloor());
+        if (refreshFloor.compareTo(cacheTtl) >= 0) {
+            throw new IllegalArgumentException("jwksRefreshFloor: " + refreshFloor
+                    + " (expected: shorter than jwksCacheTtl " + cacheTtl + ")");
+        }
+        Duration clockSkew = Objects.requireNonNull(settings.clockSkew(), "clockSkew");
+        if (clockSkew.isNegative()) {
+            throw new IllegalArgumentException("clockSkew: " + clockSkew + " (expected: >= 0)");
+        }
+        this.scopeClaim = settings.scopeClaim();
+        if (scopeClaim == null || scopeClaim.isBlank()) {
+            throw new IllegalArgumentException(
+                    "scopeClaim: '" + scopeClaim + "' (expected: a claim name, such as scope)");
+        }
+
+        int timeoutMillis = (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
+        DefaultResourceRetriever retriever = new DefaultResourceRetriever(timeoutMillis, timeoutMillis,
+                JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT);
+        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwksUrl(jwksUri), retriever)
+                .cache(cacheTtl.toMillis(), timeout.toMillis())
+                // Refresh-ahead would start threads of its own; refreshing on demand, on our executor, is enough.
+                .refreshAheadCache(false)
+                .rateLimited(refreshFloor.toMillis())
+                .retrying(false)
+                .outageTolerant(false)
+                .build();
+
+        List<String> audiences = settings.audiences() == null ? List.of() : settings.audiences();
+        this.processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier(
+                new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, AT_JWT, APPLICATION_AT_JWT, null));
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
+        processor.setJWTClaimsSetVerifier(new ClockedClaimsVerifier<>(
+                audiences.isEmpty() ? null : Set.copyOf(audiences),
+                new JWTClaimsSet.Builder().issuer(issuer).build(),
+                Set.of(JWTClaimNames.SUBJECT, JWTClaimNames.EXPIRATION_TIME),
+                clock, clockSkew, OidcJwtVerifier::requireSubject));
+    }
+
+    private static void requireSubject(JWTClaimsSet claims) throws BadJWTException {
+        String subject = claims.getSubject();
+        if (subject == null || subject.isBlank()) {
+            throw new BadJWTException("sub: " + CredentialChecks.quote(subject) + " (expected: the user id)");
+        }
+    }
+
+    private static Duration positive(String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+        }
+        return value;
+    }
+
+    private static URL jwksUrl(URI jwksUri) {
+        try {
+            return jwksUri.toURL();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("jwksUri: '" + jwksUri + "' (expected: an http or https URL)", e);
+        }
+    }
+
+    /**
+     * Verifies the JWT access token's signature and claims.
+     *
+     * @param credential the JWT
+     * @return the user, or one of the failures {@link CredentialVerifier} documents
+     */
+    @Override
+    public CompletableFuture<VerifiedSubject> verify(String credential) {
+        CompletableFuture<VerifiedSubject> outcome;
+        try {
+            CredentialChecks.requireWellFormed(credential);
+            outcome = CompletableFuture.supplyAsync(() -> process(credential), executor);
+        } catch (CredentialRejectedException e) {
+            outcome = CompletableFuture.failedFuture(e);
+        } catch (RejectedExecutionException e) {
+            outcome = CompletableFuture.failedFuture(new VerifierUnavailableException(
+                    name() + ": the verification executor refused the task (expected: capacity for it)", e));
+        }
+        return VerifierFailures.settle(outcome, name(), credential, log);
+    }
+
+    /**
+     * Names this verifier {@code oidc-jwt}.
+     *
+     * @return {@code oidc-jwt}
+     */
+    @Override
+    public String name() {
+        return "oidc-jwt";
+    }
+
+    private VerifiedSubject process(String credential) {
+        JWT jwt;
+        try {
+            jwt = JWTParser.parse(credential);
+        } catch (ParseException e) {
+            throw new CredentialRejectedException("malformed JWT: " + e.getMessage()
+                    + " (expected: a signed JWT, three base64url parts)");
+        }
+        if (!(jwt instanceof SignedJWT signed)) {
+            throw new CredentialRejectedException("alg: " + CredentialChecks.quote(jwt.getHeader().getAlgorithm())
+                    + " (expected: a JWT signed with one of " + ALGORITHMS + ")");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(signed, null);
+        } catch (RateLimitReachedException e) {
+            throw new CredentialRejectedException("kid: no key of JWKS " + jwksUri
+                    + " matches, and it was fetched less than " + refreshFloor
+                    + " ago (expected: a key the issuer publishes)");
+        } catch (KeySourceException e) {
+            throw new VerifierUnavailableException("JWKS " + jwksUri + ": cannot be fetched: " + e.getMessage(), e);
+        } catch (BadJOSEException e) {
+            throw new CredentialRejectedException(e.getMessage());
+        } catch (JOSEException e) {
+            throw new CredentialRejectedException("signature cannot be checked: " + e.getMessage());
+        }
+        return VerifiedSubject.user(claims.getSubject(), scopes(claims.getClaim(scopeClaim)),
+                Optional.of(claims.getExpirationTime().toInstant()));
+    }
+
+    private List<String> scopes(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof String scope) {
+            return Arrays.stream(scope.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        }
+        if (value instanceof List<?> list) {
+            List<String> scopes = new ArrayList<>(list.size());
+            for (Object item : list) {
+                if (!(item instanceof String scope)) {
+                    throw new CredentialRejectedException(scopeClaim + ": an array holding "
+                            + CredentialChecks.quote(item)
+                            + " (expected: an array of strings, or a space-separated string)");
+                }
+                scopes.add(scope);
+            }
+            return scopes;
+        }
+        throw new CredentialRejectedException(scopeClaim + ": " + CredentialChecks.quote(value)
+                + " (expected: a space-separated string or an array of strings)");
+    }
+}
