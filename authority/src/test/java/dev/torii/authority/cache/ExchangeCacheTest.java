@@ -3,7 +3,7 @@ package dev.torii.authority.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
-import dev.torii.authority.MutableClock;
+import dev.torii.authority.testing.MutableClock;
 import dev.torii.authority.v1.ExchangeTokenResponse;
 import java.time.Duration;
 import java.time.Instant;

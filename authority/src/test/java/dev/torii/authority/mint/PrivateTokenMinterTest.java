@@ -9,7 +9,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.torii.authority.MutableClock;
+import dev.torii.authority.testing.MutableClock;
 import dev.torii.authority.verify.VerifiedSubject;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,8 +1,9 @@
 package dev.torii.authority.verify;
 
-import static dev.torii.authority.verify.TestTokens.b64;
+import static dev.torii.authority.testing.TestTokens.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torii.authority.testing.TestTokens;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -4,7 +4,9 @@ import static dev.torii.authority.verify.Outcomes.failureOf;
 import static dev.torii.authority.verify.Outcomes.valueOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.torii.authority.verify.FakeEndpoint.Reply;
+import dev.torii.authority.testing.FakeEndpoint.Reply;
+import dev.torii.authority.testing.FakeEndpoint;
+import dev.torii.authority.testing.MutableClock;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

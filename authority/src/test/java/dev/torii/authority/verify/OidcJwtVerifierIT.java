@@ -1,8 +1,8 @@
 package dev.torii.authority.verify;
 
+import static dev.torii.authority.testing.TestTokens.b64;
 import static dev.torii.authority.verify.Outcomes.failureOf;
 import static dev.torii.authority.verify.Outcomes.valueOf;
-import static dev.torii.authority.verify.TestTokens.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.JOSEObjectType;
@@ -14,7 +14,10 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.torii.authority.verify.FakeEndpoint.Reply;
+import dev.torii.authority.testing.FakeEndpoint.Reply;
+import dev.torii.authority.testing.FakeEndpoint;
+import dev.torii.authority.testing.MutableClock;
+import dev.torii.authority.testing.TestTokens;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import dev.torii.authority.testing.MutableClock;
+import dev.torii.authority.testing.TestTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package dev.torii.authority;
+package dev.torii.authority.testing;
 
 import java.time.Clock;
 import java.time.Duration;

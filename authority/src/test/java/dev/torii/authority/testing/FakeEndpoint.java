@@ -1,4 +1,4 @@
-package dev.torii.authority.verify;
+package dev.torii.authority.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -21,12 +21,12 @@ import java.util.function.Function;
  * Serves a fake identity provider or Google key endpoint over real HTTP on an ephemeral loopback
  * port, and records every request so tests can count them.
  */
-final class FakeEndpoint implements AutoCloseable {
+public final class FakeEndpoint implements AutoCloseable {
 
     /** One recorded request. */
-    record Request(String method, String path, Map<String, List<String>> headers, String body) {
+    public record Request(String method, String path, Map<String, List<String>> headers, String body) {
 
-        String header(String name) {
+        public String header(String name) {
             return headers.entrySet().stream()
                     .filter(entry -> entry.getKey().equalsIgnoreCase(name))
                     .map(entry -> entry.getValue().get(0))
@@ -36,21 +36,21 @@ final class FakeEndpoint implements AutoCloseable {
     }
 
     /** One reply: status, JSON (or other) body, and how long to stall before answering. */
-    record Reply(int status, String body, Duration delay, Map<String, String> headers) {
+    public record Reply(int status, String body, Duration delay, Map<String, String> headers) {
 
-        static Reply json(String body) {
+        public static Reply json(String body) {
             return new Reply(200, body, Duration.ZERO, Map.of());
         }
 
-        static Reply status(int status, String body) {
+        public static Reply status(int status, String body) {
             return new Reply(status, body, Duration.ZERO, Map.of());
         }
 
-        Reply delayedBy(Duration delay) {
+        public Reply delayedBy(Duration delay) {
             return new Reply(status, body, delay, headers);
         }
 
-        Reply withHeader(String name, String value) {
+        public Reply withHeader(String name, String value) {
             return new Reply(status, body, delay, Map.of(name, value));
         }
     }
@@ -65,7 +65,7 @@ final class FakeEndpoint implements AutoCloseable {
         this.threads = threads;
     }
 
-    static FakeEndpoint start() {
+    public static FakeEndpoint start() {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             // Several threads, so a stalled reply does not hold up the next request.
@@ -110,29 +110,29 @@ final class FakeEndpoint implements AutoCloseable {
     }
 
     /** Answers every request with this reply. */
-    void serve(Reply reply) {
+    public void serve(Reply reply) {
         handler = request -> reply;
     }
 
     /** Answers each request with what the function returns. */
-    void serve(Function<Request, Reply> function) {
+    public void serve(Function<Request, Reply> function) {
         handler = function;
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":"
                 + server.getAddress().getPort() + path);
     }
 
-    int requestCount() {
+    public int requestCount() {
         return requests.size();
     }
 
-    long requestCount(String path) {
+    public long requestCount(String path) {
         return requests.stream().filter(request -> request.path().equals(path)).count();
     }
 
-    Request lastRequest() {
+    public Request lastRequest() {
         return requests.get(requests.size() - 1);
     }
 

@@ -1,4 +1,4 @@
-package dev.torii.authority.verify;
+package dev.torii.authority.testing;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -17,7 +17,7 @@ import java.util.Base64;
  * by writing the DER by hand: the JDK has no public certificate builder and the test needs no
  * extra library for it.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
     private static final byte[] SHA256_WITH_RSA = {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d,
         0x01, 0x01, 0x0b};
@@ -28,7 +28,7 @@ final class TestCertificates {
     private TestCertificates() {}
 
     /** Returns a PEM certificate (X.509 v1, SHA256withRSA) for the key, signed by the key itself. */
-    static String selfSignedPem(RSAKey key, String commonName) {
+    public static String selfSignedPem(RSAKey key, String commonName) {
         try {
             byte[] algorithm = der(0x30, SHA256_WITH_RSA, NULL);
             byte[] name = der(0x30, der(0x31, der(0x30, COMMON_NAME, der(0x0c, commonName.getBytes(StandardCharsets.UTF_8)))));

@@ -1,4 +1,4 @@
-package dev.torii.authority.verify;
+package dev.torii.authority.testing;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -19,11 +19,11 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 
 /** Generates keys and signs tokens for the verifier tests; no key material is ever committed. */
-final class TestTokens {
+public final class TestTokens {
 
     private TestTokens() {}
 
-    static RSAKey rsaKey(String keyId) {
+    public static RSAKey rsaKey(String keyId) {
         try {
             return new RSAKeyGenerator(2048).keyID(keyId).generate();
         } catch (JOSEException e) {
@@ -31,7 +31,7 @@ final class TestTokens {
         }
     }
 
-    static ECKey ecKey(Curve curve, String keyId) {
+    public static ECKey ecKey(Curve curve, String keyId) {
         try {
             return new ECKeyGenerator(curve).keyID(keyId).generate();
         } catch (JOSEException e) {
@@ -40,7 +40,7 @@ final class TestTokens {
     }
 
     /** Signs the claims with the key under the given header. */
-    static String signed(JWK key, JWSHeader header, JWTClaimsSet claims) {
+    public static String signed(JWK key, JWSHeader header, JWTClaimsSet claims) {
         try {
             SignedJWT jwt = new SignedJWT(header, claims);
             jwt.sign(signer(key));
@@ -51,12 +51,12 @@ final class TestTokens {
     }
 
     /** Signs the claims RS256 with the key, naming its key id. */
-    static String rs256(RSAKey key, JWTClaimsSet claims) {
+    public static String rs256(RSAKey key, JWTClaimsSet claims) {
         return signed(key, new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
     }
 
     /** Signs HS256 with the RSA public key's encoding as the secret: the classic algorithm confusion attack. */
-    static String hmacWithPublicKey(RSAKey key, JWTClaimsSet claims) {
+    public static String hmacWithPublicKey(RSAKey key, JWTClaimsSet claims) {
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(key.getKeyID()).build(), claims);
             jwt.sign(new MACSigner(key.toRSAPublicKey().getEncoded()));
@@ -67,16 +67,16 @@ final class TestTokens {
     }
 
     /** Builds an unsecured JWT: {@code {"alg":"none"}}, no signature. */
-    static String unsigned(JWTClaimsSet claims) {
+    public static String unsigned(JWTClaimsSet claims) {
         return new PlainJWT(claims).serialize();
     }
 
     /** Builds an unsecured JWT whose header still names a real key id, as an attacker would. */
-    static String noneWithKeyId(String keyId, JWTClaimsSet claims) {
+    public static String noneWithKeyId(String keyId, JWTClaimsSet claims) {
         return b64("{\"alg\":\"none\",\"kid\":\"" + keyId + "\"}") + "." + b64(claims.toString()) + ".";
     }
 
-    static String b64(String text) {
+    public static String b64(String text) {
         return Base64URL.encode(text).toString();
     }
 
