@@ -1,5 +1,6 @@
 package dev.torii.authority;
 
+import dev.torii.authority.config.AuthorityProperties;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -8,7 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * Starts the Torii Authority.
  */
 @SpringBootApplication
-@ConfigurationPropertiesScan
+// Only the Authority's own properties: authority/sdk lives under dev.torii.authority too.
+@ConfigurationPropertiesScan(basePackageClasses = AuthorityProperties.class)
 public class AuthorityApplication {
 
     /**

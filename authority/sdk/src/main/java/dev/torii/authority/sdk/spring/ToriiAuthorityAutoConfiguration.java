@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * Configures private-token verification for Spring Boot backends once
- * {@code torii.authority.jwks-uri} is set: a {@link PrivateTokenVerifier} bean, and, when Spring
+ * {@code torii.private-token.jwks-uri} is set: a {@link PrivateTokenVerifier} bean, and, when Spring
  * Security's OAuth2 resource server is on the classpath, a {@link JwtDecoder} (servlet and
  * non-web applications) or a {@link ReactiveJwtDecoder} (reactive applications) backed by it, plus
  * an authentication converter mapping {@code scope} to {@code SCOPE_x} and {@code roles} to
@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
 @AutoConfiguration(beforeName = {
         "org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration",
         "org.springframework.boot.security.oauth2.server.resource.autoconfigure.reactive.ReactiveOAuth2ResourceServerAutoConfiguration"})
-@ConditionalOnProperty(prefix = "torii.authority", name = "jwks-uri")
+@ConditionalOnProperty(prefix = "torii.private-token", name = "jwks-uri")
 @EnableConfigurationProperties(ToriiAuthorityProperties.class)
 public class ToriiAuthorityAutoConfiguration {
 

@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Binds the {@code torii.authority.*} properties that configure private-token verification in a
- * Spring Boot backend. Setting {@code torii.authority.jwks-uri} turns the auto-configuration on.
+ * Spring Boot backend. Setting {@code torii.private-token.jwks-uri} turns the auto-configuration on.
  *
  * @param jwksUri Where the Authority publishes its keys, usually
  *     http://authority:9091/.well-known/jwks.json.
@@ -23,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param jwksOutageTolerance How long the last good JWKS keeps serving while the JWKS endpoint
  *     fails.
  */
-@ConfigurationProperties("torii.authority")
+@ConfigurationProperties("torii.private-token")
 public record ToriiAuthorityProperties(
         URI jwksUri,
         String issuer,
@@ -48,14 +48,14 @@ public record ToriiAuthorityProperties(
     public ToriiAuthorityProperties {
         if (jwksUri == null) {
             throw new IllegalArgumentException(
-                    "torii.authority.jwks-uri is not set (expected: the Authority's JWKS URL)");
+                    "torii.private-token.jwks-uri is not set (expected: the Authority's JWKS URL)");
         }
         if (issuer == null || issuer.isBlank()) {
-            throw new IllegalArgumentException("torii.authority.issuer: \"" + issuer
+            throw new IllegalArgumentException("torii.private-token.issuer: \"" + issuer
                     + "\" (expected: the Authority's issuer URL)");
         }
         if (audiences == null || audiences.isEmpty()) {
-            throw new IllegalArgumentException("torii.authority.audiences is empty (expected: at least this"
+            throw new IllegalArgumentException("torii.private-token.audiences is empty (expected: at least this"
                     + " backend's service name)");
         }
         audiences = List.copyOf(audiences);

@@ -94,9 +94,9 @@ class PrivateTokenDecodersIT {
 
     private static String[] properties() {
         return new String[] {
-            "torii.authority.jwks-uri=" + authority.jwksUri(),
-            "torii.authority.issuer=" + authority.issuer(),
-            "torii.authority.audiences=" + TestTokens.AUDIENCE,
+            "torii.private-token.jwks-uri=" + authority.jwksUri(),
+            "torii.private-token.issuer=" + authority.issuer(),
+            "torii.private-token.audiences=" + TestTokens.AUDIENCE,
         };
     }
 }

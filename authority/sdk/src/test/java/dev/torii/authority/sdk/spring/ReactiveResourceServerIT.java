@@ -57,9 +57,9 @@ class ReactiveResourceServerIT {
 
     @DynamicPropertySource
     static void authorityProperties(DynamicPropertyRegistry registry) {
-        registry.add("torii.authority.jwks-uri", () -> authority.jwksUri().toString());
-        registry.add("torii.authority.issuer", authority::issuer);
-        registry.add("torii.authority.audiences", () -> TestTokens.AUDIENCE);
+        registry.add("torii.private-token.jwks-uri", () -> authority.jwksUri().toString());
+        registry.add("torii.private-token.issuer", authority::issuer);
+        registry.add("torii.private-token.audiences", () -> TestTokens.AUDIENCE);
     }
 
     @AfterAll

@@ -32,9 +32,9 @@ class ToriiAuthorityAutoConfigurationTest {
 
     /** A JWKS URI nothing listens on: these tests never need a key. */
     private static final String[] PROPERTIES = {
-        "torii.authority.jwks-uri=http://127.0.0.1:1/.well-known/jwks.json",
-        "torii.authority.issuer=http://authority:9091",
-        "torii.authority.audiences=" + TestTokens.AUDIENCE,
+        "torii.private-token.jwks-uri=http://127.0.0.1:1/.well-known/jwks.json",
+        "torii.private-token.issuer=http://authority:9091",
+        "torii.private-token.audiences=" + TestTokens.AUDIENCE,
     };
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -118,8 +118,8 @@ class ToriiAuthorityAutoConfigurationTest {
             assertThat(properties.jwksOutageTolerance()).isEqualTo(Duration.ofHours(1));
         });
         runner.withPropertyValues(PROPERTIES)
-                .withPropertyValues("torii.authority.clock-skew=5s",
-                        "torii.authority.audiences=examples.offer.v1.OfferService,examples.cart.v1.CartService")
+                .withPropertyValues("torii.private-token.clock-skew=5s",
+                        "torii.private-token.audiences=examples.offer.v1.OfferService,examples.cart.v1.CartService")
                 .run(context -> {
                     ToriiAuthorityProperties properties = context.getBean(ToriiAuthorityProperties.class);
                     assertThat(properties.clockSkew()).isEqualTo(Duration.ofSeconds(5));
@@ -130,11 +130,11 @@ class ToriiAuthorityAutoConfigurationTest {
 
     @Test
     void failsFastOnIncompleteSettings() {
-        runner.withPropertyValues("torii.authority.jwks-uri=http://authority:9091/.well-known/jwks.json",
-                "torii.authority.audiences=" + TestTokens.AUDIENCE).run(context -> assertThat(context)
+        runner.withPropertyValues("torii.private-token.jwks-uri=http://authority:9091/.well-known/jwks.json",
+                "torii.private-token.audiences=" + TestTokens.AUDIENCE).run(context -> assertThat(context)
                 .hasFailed()
-                .getFailure().rootCause().hasMessageContaining("torii.authority.issuer"));
-        runner.withPropertyValues(PROPERTIES).withPropertyValues("torii.authority.jwks-refresh-floor=10m")
+                .getFailure().rootCause().hasMessageContaining("torii.private-token.issuer"));
+        runner.withPropertyValues(PROPERTIES).withPropertyValues("torii.private-token.jwks-refresh-floor=10m")
                 .run(context -> assertThat(context)
                         .hasFailed()
                         .getFailure().rootCause().hasMessageContaining("jwksRefreshFloor: PT10M"));
