@@ -62,10 +62,11 @@ public final class BenchMain {
     }
 
     private static int run(BenchOptions options) throws Exception {
-        System.out.printf(Locale.ROOT, "torii-bench: POST %s vs gRPC %s:%d; %d calls in flight; per round %d s warm-up"
-                        + " + %d s measured; %d rounds; %d CPUs; driver JVM %s %s%n",
+        System.out.printf(Locale.ROOT, "torii-bench: POST %s vs gRPC %s:%d; %d calls in flight; per round %d-%d s"
+                        + " warm-up + %d s measured; %d rounds; %d CPUs; driver JVM %s %s%n",
                 GatewayHttpTarget.PATH, options.directHost(), options.directPort(), options.concurrency(),
-                options.warmup().toSeconds(), options.window().toSeconds(), options.rounds(),
+                options.warmup().toSeconds(), options.maxWarmup().toSeconds(), options.window().toSeconds(),
+                options.rounds(),
                 Runtime.getRuntime().availableProcessors(), Runtime.version(),
                 ManagementFactory.getRuntimeMXBean().getInputArguments());
         // Listener callbacks only record a time and start the next call: cheap enough for the
@@ -100,10 +101,11 @@ public final class BenchMain {
                 for (int round = 1; round <= options.rounds(); round++) {
                     for (LoadTarget target : targets) {
                         Measurement m = new ClosedLoopLoad(target, options.concurrency(), pauses, cpu)
-                                .measure(round, options.warmup(), options.window());
+                                .measure(round, options.warmup(), options.maxWarmup(), options.window());
                         System.out.printf(Locale.ROOT, "torii-bench: round %d %-7s %10.0f req/s  p50 %6.2f ms"
-                                        + "  p99 %6.2f ms  errors %d%n", round, target.name(), m.requestsPerSecond(),
-                                m.latencyMillis(50), m.latencyMillis(99), m.errors());
+                                        + "  p99 %6.2f ms  errors %d  (after %s)%n", round, target.name(),
+                                m.requestsPerSecond(), m.latencyMillis(50), m.latencyMillis(99), m.errors(),
+                                BenchReport.describeWarmup(m));
                         measurements.add(m);
                     }
                 }

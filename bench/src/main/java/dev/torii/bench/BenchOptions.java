@@ -14,7 +14,8 @@ import java.util.Map;
  * @param directPort the offer service's gRPC port
  * @param gateway the gateway's base URI, {@code http://host:port}
  * @param concurrency calls kept in flight against each target (and HTTP connections to the gateway)
- * @param warmup load before each measured window
+ * @param warmup the shortest load before each measured window
+ * @param maxWarmup the longest load before each measured window, while throughput still climbs
  * @param window length of each measured window
  * @param rounds how many times each target is measured, alternating direct and gateway
  * @param httpThreads event-loop threads of the HTTP client
@@ -24,14 +25,16 @@ import java.util.Map;
  * @param serverJvmFlags the JVM flags the processes under test were started with, for the report
  */
 record BenchOptions(String directHost, int directPort, URI gateway, int concurrency, Duration warmup,
-        Duration window, int rounds, int httpThreads, Path output, Map<String, Long> watched,
+        Duration maxWarmup, Duration window, int rounds, int httpThreads, Path output, Map<String, Long> watched,
         long clockTicksPerSecond, String serverJvmFlags) {
 
     /** Describes the arguments, printed when they do not parse. */
     static final String USAGE = String.join("\n",
             "usage: java -jar torii-bench-exec.jar --direct=HOST:PORT --gateway=http://HOST:PORT [options]",
             "  --concurrency=N        calls in flight per target, and HTTP connections (default 64)",
-            "  --warmup-seconds=S     load before each measured window (default 10)",
+            "  --warmup-seconds=S     least load before each measured window (default 10)",
+            "  --max-warmup-seconds=S most load before each window: the warm-up goes on while the last three"
+                    + " steps (of up to 5 s) beat the three before by over 5% (default 180)",
             "  --measure-seconds=S    length of each measured window (default 20)",
             "  --rounds=N             direct, gateway, direct, gateway... N times each (default 2)",
             "  --http-threads=N       HTTP client event-loop threads (default: available processors)",
@@ -52,6 +55,7 @@ record BenchOptions(String directHost, int directPort, URI gateway, int concurre
         String gateway = null;
         int concurrency = 64;
         int warmupSeconds = 10;
+        int maxWarmupSeconds = 180;
         int measureSeconds = 20;
         int rounds = 2;
         int httpThreads = Runtime.getRuntime().availableProcessors();
@@ -71,6 +75,7 @@ record BenchOptions(String directHost, int directPort, URI gateway, int concurre
                 case "gateway" -> gateway = value;
                 case "concurrency" -> concurrency = positive(name, value);
                 case "warmup-seconds" -> warmupSeconds = atLeast(name, value, 0);
+                case "max-warmup-seconds" -> maxWarmupSeconds = atLeast(name, value, 0);
                 case "measure-seconds" -> measureSeconds = positive(name, value);
                 case "rounds" -> rounds = positive(name, value);
                 case "http-threads" -> httpThreads = positive(name, value);
@@ -96,12 +101,17 @@ record BenchOptions(String directHost, int directPort, URI gateway, int concurre
         if (colon <= 0) {
             throw new IllegalArgumentException("--direct: '" + direct + "' (expected: HOST:PORT)");
         }
+        if (maxWarmupSeconds < warmupSeconds) {
+            throw new IllegalArgumentException("--max-warmup-seconds: " + maxWarmupSeconds
+                    + " (expected: at least --warmup-seconds, " + warmupSeconds + ")");
+        }
         URI gatewayUri = URI.create(gateway);
         if (!"http".equals(gatewayUri.getScheme()) || gatewayUri.getHost() == null || gatewayUri.getPort() < 0) {
             throw new IllegalArgumentException("--gateway: '" + gateway + "' (expected: http://HOST:PORT)");
         }
         return new BenchOptions(direct.substring(0, colon), positive("direct", direct.substring(colon + 1)),
-                gatewayUri, concurrency, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds),
+                gatewayUri, concurrency, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(maxWarmupSeconds),
+                Duration.ofSeconds(measureSeconds),
                 rounds, httpThreads, output, Collections.unmodifiableMap(watched), clockTicks, serverJvmFlags);
     }
 

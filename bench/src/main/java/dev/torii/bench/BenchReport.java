@@ -65,8 +65,8 @@ final class BenchReport {
 
         List<String> processes = processes();
         out.println();
-        out.println("CPU in the measured windows: cores used (CPU µs per request); 'machine' is every busy core,"
-                + " other tenants included");
+        out.println("CPU in the measured windows: cores used (CPU µs per request); 'softirq' is kernel network"
+                + " work no process is charged for; 'machine' is every busy core, other tenants included");
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-7s %-8s", "round", "target"));
         processes.forEach(p -> header.append(String.format(Locale.ROOT, " %18s", p)));
         out.println(header);
@@ -74,7 +74,7 @@ final class BenchReport {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-7d %-8s", m.round(), m.target()));
             for (String p : processes) {
                 Double cores = m.cpuCores().get(p);
-                String cell = cores == null ? "-" : CpuUsage.MACHINE.equals(p)
+                String cell = cores == null ? "-" : CpuUsage.MACHINE.equals(p) || CpuUsage.SOFTIRQ.equals(p)
                         ? String.format(Locale.ROOT, "%.2f", cores)
                         : String.format(Locale.ROOT, "%.2f (%.0f)", cores, m.cpuMicrosPerRequest(p));
                 line.append(String.format(Locale.ROOT, " %18s", cell));
@@ -98,6 +98,26 @@ final class BenchReport {
                 ratio >= RATIO_BAR ? "met" : "NOT met", RATIO_GOAL, ratio >= RATIO_GOAL ? "met" : "not met");
     }
 
+    /**
+     * Describes a round's warm-up: its length, the throughput of each step and why it ended.
+     *
+     * @param m the round
+     * @return for example {@code "15 s warm-up at 900, 4100, 4200 req/s, ended on a plateau, JIT idle"}
+     */
+    static String describeWarmup(Measurement m) {
+        Warmup warmup = m.warmup();
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%.0f s warm-up", warmup.nanos() / 1e9));
+        List<Double> steps = warmup.requestsPerSecond();
+        if (!steps.isEmpty()) {
+            text.append(" at");
+            for (int i = 0; i < steps.size(); i++) {
+                text.append(i == 0 ? " " : ", ").append(String.format(Locale.ROOT, "%.0f", steps.get(i)));
+            }
+            text.append(" req/s");
+        }
+        return text.append(", ").append(warmup.end()).toString();
+    }
+
     private static void row(PrintStream out, String round, String target, double rps, double p50, double p99,
             long errors) {
         out.printf(Locale.ROOT, "%-7s %-8s %12.0f %9.2f %9.2f %8d%n", round, target, rps, p50, p99, errors);
@@ -106,9 +126,11 @@ final class BenchReport {
     private List<String> processes() {
         Set<String> names = new LinkedHashSet<>();
         summary.measurements().forEach(m -> names.addAll(m.cpuCores().keySet()));
-        // The machine total reads best last, after the processes it contains.
+        // The kernel's share and the machine total read best last, after the processes.
+        names.remove(CpuUsage.SOFTIRQ);
         names.remove(CpuUsage.MACHINE);
         List<String> ordered = new ArrayList<>(names);
+        ordered.add(CpuUsage.SOFTIRQ);
         ordered.add(CpuUsage.MACHINE);
         return ordered;
     }
@@ -123,7 +145,8 @@ final class BenchReport {
         json.append("  \"settings\": {")
                 .append("\"method\": ").append(string(GatewayHttpTarget.PATH))
                 .append(", \"concurrency\": ").append(options.concurrency())
-                .append(", \"warmupSeconds\": ").append(options.warmup().toSeconds())
+                .append(", \"minWarmupSeconds\": ").append(options.warmup().toSeconds())
+                .append(", \"maxWarmupSeconds\": ").append(options.maxWarmup().toSeconds())
                 .append(", \"measureSeconds\": ").append(options.window().toSeconds())
                 .append(", \"rounds\": ").append(options.rounds())
                 .append(", \"httpThreads\": ").append(options.httpThreads())
@@ -147,6 +170,10 @@ final class BenchReport {
                     .append(", \"seconds\": ").append(number(m.elapsedNanos() / 1e9))
                     .append(", \"cpuCores\": ").append(numbers(m.cpuCores()))
                     .append(", \"failures\": ").append(counts(m.failures()))
+                    .append(", \"warmup\": {\"seconds\": ").append(number(m.warmup().nanos() / 1e9))
+                    .append(", \"stepRequestsPerSecond\": ").append(list(m.warmup().requestsPerSecond()))
+                    .append(", \"stepJitCores\": ").append(list(m.warmup().jitCores()))
+                    .append(", \"end\": ").append(string(m.warmup().end())).append('}')
                     .append(i + 1 < measurements.size() ? "},\n" : "}\n");
         }
         json.append("  ],\n");
@@ -182,6 +209,12 @@ final class BenchReport {
         values.forEach((k, v) -> json.append(json.length() > 1 ? ", " : "").append(string(k)).append(": ")
                 .append(number(v)));
         return json.append('}').toString();
+    }
+
+    private static String list(List<Double> values) {
+        StringBuilder json = new StringBuilder("[");
+        values.forEach(v -> json.append(json.length() > 1 ? ", " : "").append(number(v)));
+        return json.append(']').toString();
     }
 
     private static String counts(Map<String, Long> values) {

@@ -2,6 +2,7 @@ package dev.torii.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -19,6 +20,11 @@ final class CpuUsage {
     static final String DRIVER = "driver";
     /** The name of the entry for every busy core of the machine, whoever used it. */
     static final String MACHINE = "machine";
+    /**
+     * The name of the entry for the kernel's soft-interrupt time, most of it loopback TCP here;
+     * the kernel charges it to no process, so it explains part of what the machine used beyond them.
+     */
+    static final String SOFTIRQ = "softirq";
 
     private final Map<String, Long> pids;
     private final long nanosPerTick;
@@ -40,7 +46,8 @@ final class CpuUsage {
      * Returns the CPU time each entry used so far, in nanoseconds; an entry whose figure cannot be
      * read (a process gone, no {@code /proc}) is left out.
      *
-     * @return cumulative CPU nanoseconds by name, the driver first and the machine last
+     * @return cumulative CPU nanoseconds by name, the driver first, then the watched processes,
+     *     soft interrupts and the machine
      */
     Map<String, Long> sample() {
         Map<String, Long> sample = new LinkedHashMap<>();
@@ -51,11 +58,26 @@ final class CpuUsage {
                 sample.put(name, ticks * nanosPerTick);
             }
         });
-        Long busy = machineBusyTicks();
-        if (busy != null) {
-            sample.put(MACHINE, busy * nanosPerTick);
+        long[] machine = machineTicks();
+        if (machine != null) {
+            sample.put(SOFTIRQ, machine[1] * nanosPerTick);
+            sample.put(MACHINE, machine[0] * nanosPerTick);
         }
         return sample;
+    }
+
+    /**
+     * Returns the CPU time the JIT compiler threads of the driver and of every watched JVM used so
+     * far, in nanoseconds; 0 where {@code /proc} cannot tell.
+     *
+     * @return cumulative compiler CPU nanoseconds
+     */
+    long compilerNanos() {
+        long ticks = compilerTicks(ProcessHandle.current().pid());
+        for (long pid : pids.values()) {
+            ticks += compilerTicks(pid);
+        }
+        return ticks * nanosPerTick;
     }
 
     /**
@@ -80,28 +102,51 @@ final class CpuUsage {
     // utime and stime, fields 14 and 15 of /proc/PID/stat, cover every thread of the process.
     private static Long processTicks(long pid) {
         String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
-        if (stat == null) {
-            return null;
-        }
+        return stat == null ? null : ticks(stat);
+    }
+
+    // Reads utime + stime from a /proc stat line of a process or thread.
+    private static long ticks(String stat) {
         // The command name (field 2) may hold spaces; fields after it start past its closing parenthesis.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
-    // The first line of /proc/stat adds up every core: user nice system idle iowait irq softirq steal ...
-    private static Long machineBusyTicks() {
+    // HotSpot names its JIT threads "C1 CompilerThread0", "C2 CompilerThread1"..., which the kernel
+    // cuts to 15 characters.
+    private static long compilerTicks(long pid) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            long ticks = 0;
+            for (Path task : tasks) {
+                String stat = read(task.resolve("stat"));
+                if (stat != null && stat.contains(" CompilerThre")) {
+                    ticks += ticks(stat);
+                }
+            }
+            return ticks;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    // Returns busy and softirq ticks. The first line of /proc/stat adds up every core:
+    // user nice system idle iowait irq softirq steal ...
+    private static long[] machineTicks() {
         String stat = read(Path.of("/proc/stat"));
         if (stat == null || !stat.startsWith("cpu ")) {
             return null;
         }
         String[] fields = stat.substring(0, stat.indexOf('\n')).trim().split(" +");
+        if (fields.length < 9) {
+            return null;
+        }
         long busy = 0;
-        for (int i = 1; i <= 8 && i < fields.length; i++) {
+        for (int i = 1; i <= 8; i++) {
             if (i != 4 && i != 5) {
                 busy += Long.parseLong(fields[i]);
             }
         }
-        return busy;
+        return new long[] {busy, Long.parseLong(fields[7])};
     }
 
     private static String read(Path path) {

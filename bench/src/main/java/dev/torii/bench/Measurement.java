@@ -15,9 +15,10 @@ import org.HdrHistogram.Histogram;
  * @param latencies latency of each correct answer, in nanoseconds
  * @param cpuCores cores used on average during the window, by process name
  * @param failures distinct failure reasons with their counts, warm-up included
+ * @param warmup the warm-up before the window
  */
 record Measurement(String target, int round, long requests, long errors, long warmupErrors, long elapsedNanos,
-        Histogram latencies, Map<String, Double> cpuCores, Map<String, Long> failures) {
+        Histogram latencies, Map<String, Double> cpuCores, Map<String, Long> failures, Warmup warmup) {
 
     /**
      * Returns correct answers per second.

@@ -1,0 +1,44 @@
+package dev.torii.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    @Test
+    void readsTargetsDurationsAndWatchedProcessesInOrder() {
+        BenchOptions options = BenchOptions.parse("--direct=127.0.0.1:50051", "--gateway=http://127.0.0.1:8080",
+                "--concurrency=16", "--warmup-seconds=3", "--max-warmup-seconds=30", "--measure-seconds=5",
+                "--watch=gateway:42", "--watch=offer-service:7");
+
+        assertThat(options.directHost()).isEqualTo("127.0.0.1");
+        assertThat(options.directPort()).isEqualTo(50051);
+        assertThat(options.gateway().getPort()).isEqualTo(8080);
+        assertThat(options.concurrency()).isEqualTo(16);
+        assertThat(options.warmup()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(options.maxWarmup()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.window()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.rounds()).isEqualTo(2);
+        assertThat(options.watched()).containsExactly(
+                Map.entry("gateway", 42L), Map.entry("offer-service", 7L));
+    }
+
+    @Test
+    void errorsNameTheArgumentAndWhatWasExpected() {
+        assertThatThrownBy(() -> BenchOptions.parse("--gateway=http://h:1"))
+                .hasMessageContaining("--direct and --gateway are required");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=h:1"))
+                .hasMessage("--gateway: 'h:1' (expected: http://HOST:PORT)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--concurrency=0"))
+                .hasMessage("--concurrency: '0' (expected: an integer >= 1)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--warmup-seconds=30",
+                "--max-warmup-seconds=10"))
+                .hasMessage("--max-warmup-seconds: 10 (expected: at least --warmup-seconds, 30)");
+        assertThatThrownBy(() -> BenchOptions.parse("--seconds=3"))
+                .hasMessageContaining("unknown option --seconds");
+    }
+}

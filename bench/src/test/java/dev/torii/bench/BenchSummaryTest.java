@@ -1,0 +1,62 @@
+package dev.torii.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+class BenchSummaryTest {
+
+    private static final long ONE_SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    @Test
+    void ratioComparesMediansAndBestRoundsOfEachTarget() {
+        BenchSummary summary = new BenchSummary(List.of(
+                round("direct", 1, 10_000, 0), round("gateway", 1, 3_000, 0),
+                round("direct", 2, 12_000, 0), round("gateway", 2, 5_000, 0),
+                round("direct", 3, 20_000, 0), round("gateway", 3, 4_000, 0)));
+
+        assertThat(summary.target("direct").medianRequestsPerSecond()).isCloseTo(12_000, within(0.01));
+        assertThat(summary.medianRatio("gateway", "direct")).isCloseTo(4_000 / 12_000.0, within(1e-9));
+        assertThat(summary.bestRatio("gateway", "direct")).isCloseTo(5_000 / 20_000.0, within(1e-9));
+        assertThat(summary.target("gateway").best().round()).isEqualTo(2);
+    }
+
+    @Test
+    void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+        assertThat(BenchSummary.median(List.of(4.0, 1.0, 3.0, 10.0))).isEqualTo(3.5);
+        assertThat(BenchSummary.median(List.of(7.0))).isEqualTo(7.0);
+        assertThatThrownBy(() -> BenchSummary.median(List.of())).hasMessageContaining("expected: at least one");
+    }
+
+    @Test
+    void roundOverOnePerMilleOfFailedCallsBreaksTheErrorBudget() {
+        Measurement clean = round("direct", 1, 10_000, 10);
+        Measurement failing = round("gateway", 1, 10_000, 11);
+        Measurement silent = round("gateway", 2, 0, 0);
+
+        assertThat(new BenchSummary(List.of(clean, failing, silent)).overErrorBudget())
+                .containsExactly(failing, silent);
+    }
+
+    @Test
+    void unknownTargetIsNamedInTheError() {
+        BenchSummary summary = new BenchSummary(List.of(round("direct", 1, 1, 0)));
+
+        assertThatThrownBy(() -> summary.target("gatewya")).hasMessageContaining("'gatewya'");
+    }
+
+    private static Measurement round(String target, int round, long requests, long errors) {
+        Histogram latencies = new Histogram(3);
+        for (long i = 0; i < requests; i++) {
+            latencies.recordValue(1_000_000);
+        }
+        return new Measurement(target, round, requests, errors, 0, ONE_SECOND, latencies, Map.of(), Map.of(),
+                Warmup.NONE);
+    }
+}
