@@ -71,6 +71,10 @@ public final class UpstreamChannels implements AutoCloseable {
                 .defaultLoadBalancingPolicy("round_robin")
                 .maxInboundMessageSize(maxResponseBytes)
                 .userAgent(USER_AGENT)
+                // grpc-java's retry machinery wraps every call in a buffering RetriableStream, a
+                // tenth of the gateway's per-call CPU; retries are the gateway's own decision per
+                // route (budgeted, inside the deadline), not the channel's.
+                .disableRetry()
                 // Listener callbacks only complete a reactive sink; running them on the transport
                 // thread saves a thread hop per call.
                 .directExecutor();
