@@ -65,6 +65,7 @@ class GatewayProtocolIT {
                 upstream:
                   target: localhost:%d
                 timeout: 3s
+                auth: public
                 methods:
                   - Echo
                   - Fail
@@ -75,6 +76,7 @@ class GatewayProtocolIT {
                 service: examples.offer.v1.OfferService
                 upstream:
                   target: 127.0.0.1:%d
+                auth: public
                 methods: [GetOffer]
                 """.formatted(closedPort()));
         registry.add("torii.gateway.routes-dir", routes::toString);

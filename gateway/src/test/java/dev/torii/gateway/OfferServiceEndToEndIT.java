@@ -4,16 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.BadRequest;
 import com.google.rpc.Status;
+import dev.torii.authority.v1.AuthorityGrpc;
+import dev.torii.authority.v1.ExchangeTokenRequest;
 import dev.torii.examples.offer.OfferServer;
 import dev.torii.examples.offer.v1.GetOfferRequest;
 import dev.torii.examples.offer.v1.Offer;
+import dev.torii.examples.offer.v1.OfferServiceGrpc;
+import dev.torii.examples.offer.v1.WhoAmIRequest;
+import dev.torii.gateway.auth.AuthorityConnection;
+import dev.torii.gateway.testing.DummyAuthority;
 import dev.torii.gateway.testing.HttpCalls;
+import dev.torii.authority.sdk.grpc.PrivateTokenServerInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,6 +38,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.env.Environment;
@@ -28,36 +47,46 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Runs the product as a newcomer would: the real example offer service behind the gateway, with
- * the route files of the repository, called with JSON and with protobuf encoded by protoc.
+ * Runs the product as a newcomer would: the example offer service verifying private tokens with
+ * authority/sdk, authorizer-dummy as the Authority, and the gateway with the repository's route
+ * files, called with JSON and with protobuf encoded by protoc.
  */
 @SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OfferServiceEndToEndIT {
 
     private static final String CREATE = "/examples.offer.v1.OfferService/CreateOffer";
     private static final String GET = "/examples.offer.v1.OfferService/GetOffer";
+    private static final String WHO_AM_I = "/examples.offer.v1.OfferService/WhoAmI";
+    private static final String AUDIENCE = "examples.offer.v1.OfferService";
     private static final Path PROTOC = Path.of(System.getProperty("torii.test.protoc", "target/tools/protoc"));
     private static final Path DESCRIPTOR_SET = Path.of(System.getProperty("torii.test.descriptor-set",
             "../proto/target/classes/META-INF/torii/descriptors/torii-proto.binpb"));
 
+    private static DummyAuthority authority;
     private static OfferServer offers;
 
     @Autowired
     private Environment environment;
 
+    @Autowired
+    private AuthorityConnection authorityConnection;
+
     private HttpCalls http;
 
     @DynamicPropertySource
     static void gateway(DynamicPropertyRegistry registry) throws IOException {
-        offers = OfferServer.start(0);
+        authority = DummyAuthority.start();
+        offers = OfferServer.start(0, List.of(new PrivateTokenServerInterceptor(authority.verifierFor(AUDIENCE), OfferServer.ANONYMOUS_METHODS)));
         registry.add("torii.gateway.routes-dir", () -> System.getProperty("torii.test.routes-dir", "../routes"));
         registry.add("OFFER_SERVICE_TARGET", () -> "localhost:" + offers.port());
+        registry.add("torii.gateway.authority.target", authority::grpcTarget);
         registry.add("management.server.port", () -> "0");
     }
 
     @AfterAll
     static void stop() {
         offers.close();
+        authority.close();
     }
 
     @BeforeEach
@@ -66,10 +95,12 @@ class OfferServiceEndToEndIT {
     }
 
     @Test
-    void createThenGetWithJson() {
+    void aUserCreatesAnOfferAndAnyoneReadsIt() {
         HttpResponse<byte[]> created = http.postJson(CREATE,
-                "{\"itemId\": \"item-1\", \"title\": \"Vintage camera\", \"price\": {\"currencyCode\": \"JPY\", \"units\": \"12000\"}}");
-        assertThat(created.statusCode()).isEqualTo(200);
+                "{\"itemId\": \"item-1\", \"title\": \"Vintage camera\", \"price\": {\"currencyCode\": \"JPY\", \"units\": \"12000\"}}",
+                "Authorization", "Bearer dummy:alice:offers.write");
+        assertThat(created.statusCode()).as(body(created)).isEqualTo(200);
+        assertThat(body(created)).contains("\"sellerId\":\"alice\"");
         String id = field(body(created), "id");
 
         HttpResponse<byte[]> fetched = http.postJson(GET, "{\"id\": \"" + id + "\"}");
@@ -80,24 +111,140 @@ class OfferServiceEndToEndIT {
     }
 
     @Test
+    void whoAmIShowsTheUserTheAuthorityVerified() {
+        HttpResponse<byte[]> response = http.postJson(WHO_AM_I, "{}",
+                "Authorization", "Bearer dummy:alice:offers.read", "Accept-Language", "ja");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(body(response)).contains("\"type\":\"user\"", "\"id\":\"alice\"", "\"scopes\":[\"offers.read\"]",
+                "\"accept-language\":\"ja\"", "\"authorization\":\"Bearer (redacted)\"");
+    }
+
+    @Test
+    void whoAmIShowsAServiceAccountWithItsRoles() {
+        HttpResponse<byte[]> response = http.postJson(WHO_AM_I, "{}",
+                "Authorization", "Bearer dummy-sa:support-console@torii-dev.iam.gserviceaccount.com:support.reader");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(body(response)).contains("\"type\":\"service_account\"",
+                "\"id\":\"support-console@torii-dev.iam.gserviceaccount.com\"", "\"scopes\":[\"support.reader\"]");
+    }
+
+    @Test
+    void identityHeadersFromTheClientAreIgnored() {
+        HttpResponse<byte[]> response = http.postJson(WHO_AM_I, "{}",
+                "Authorization", "Bearer dummy:mallory",
+                "X-Private-Token", "forged", "X-Torii-User", "admin", "X-Forwarded-User", "admin",
+                "X-Torii-Principal", "service_account");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(body(response)).contains("\"id\":\"mallory\"")
+                .doesNotContain("forged", "x-torii", "x-private-token", "x-forwarded-user", "admin");
+    }
+
+    @Test
+    void missingOrBadCredentialsAre401WithAChallenge() {
+        HttpResponse<byte[]> missing = http.postJson(WHO_AM_I, "{}");
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("www-authenticate")).hasValue("Bearer realm=\"torii\"");
+        assertThat(missing.headers().firstValue("grpc-status")).hasValue("16");
+
+        HttpResponse<byte[]> bad = http.postJson(WHO_AM_I, "{}", "Authorization", "Bearer not-a-dummy-credential");
+        assertThat(bad.statusCode()).isEqualTo(401);
+        assertThat(bad.headers().firstValue("www-authenticate").orElseThrow()).contains("error=\"invalid_token\"");
+
+        HttpResponse<byte[]> basic = http.postJson(WHO_AM_I, "{}", "Authorization", "Basic YWxpY2U6c2VjcmV0");
+        assertThat(basic.statusCode()).isEqualTo(401);
+        assertThat(basic.headers().firstValue("www-authenticate").orElseThrow()).contains("error=\"invalid_request\"");
+    }
+
+    @Test
+    void callersTheRouteDoesNotAdmitAre403() {
+        HttpResponse<byte[]> noScope = http.postJson(CREATE, "{}", "Authorization", "Bearer dummy:bob");
+        assertThat(noScope.statusCode()).isEqualTo(403);
+        assertThat(noScope.headers().firstValue("www-authenticate").orElseThrow())
+                .contains("error=\"insufficient_scope\"", "scope=\"offers.write\"");
+
+        HttpResponse<byte[]> serviceAccountOnUserRoute = http.postJson(CREATE, "{}",
+                "Authorization", "Bearer dummy-sa:batch@torii-dev.iam.gserviceaccount.com:support.reader");
+        assertThat(serviceAccountOnUserRoute.statusCode()).isEqualTo(403);
+
+        HttpResponse<byte[]> wrongRole = http.postJson(WHO_AM_I, "{}",
+                "Authorization", "Bearer dummy-sa:batch@torii-dev.iam.gserviceaccount.com:reports.reader");
+        assertThat(wrongRole.statusCode()).isEqualTo(403);
+        assertThat(body(wrongRole)).contains("may not call examples.offer.v1.OfferService/WhoAmI");
+
+        assertThat(http.postJson(WHO_AM_I, "{}", "Authorization", "Bearer dummy:!denied").statusCode()).isEqualTo(403);
+        assertThat(http.postJson(WHO_AM_I, "{}", "Authorization", "Bearer dummy:!unavailable").statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void aTokenMintedForAnotherServiceIsRefusedByTheBackend() {
+        ManagedChannel authorityChannel = ManagedChannelBuilder.forTarget(authority.grpcTarget()).usePlaintext().build();
+        ManagedChannel offerChannel = ManagedChannelBuilder.forAddress("localhost", offers.port()).usePlaintext().build();
+        try {
+            String foreign = AuthorityGrpc.newBlockingStub(authorityChannel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .exchangeToken(ExchangeTokenRequest.newBuilder().setSubjectToken("dummy:alice")
+                            .setAudience("examples.cart.v1.CartService").build())
+                    .getPrivateToken();
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + foreign);
+
+            StatusRuntimeException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    StatusRuntimeException.class,
+                    () -> OfferServiceGrpc.newBlockingStub(offerChannel)
+                            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .whoAmI(WhoAmIRequest.getDefaultInstance()));
+
+            assertThat(refused.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+        } finally {
+            authorityChannel.shutdownNow();
+            offerChannel.shutdownNow();
+        }
+    }
+
+    @Test
+    void oneCredentialUsedAThousandTimesIsExchangedOnce() throws Exception {
+        long before = authorityConnection.client().calls();
+        for (int i = 0; i < 1000; i++) {
+            assertThat(http.postJson(WHO_AM_I, "{}", "Authorization", "Bearer dummy:carol").statusCode()).isEqualTo(200);
+        }
+        assertThat(authorityConnection.client().calls() - before).isEqualTo(1);
+
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<byte[]>>> firstUses = new ArrayList<>();
+        long beforeConcurrent = authorityConnection.client().calls();
+        for (int i = 0; i < 50; i++) {
+            firstUses.add(client.sendAsync(HttpRequest.newBuilder(URI.create(http.base() + WHO_AM_I))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer dummy:dave")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        for (CompletableFuture<HttpResponse<byte[]>> use : firstUses) {
+            assertThat(use.get().statusCode()).isEqualTo(200);
+        }
+        assertThat(authorityConnection.client().calls() - beforeConcurrent).isEqualTo(1);
+    }
+
+    @Test
     void protobufEncodedByProtocRoundTrips() throws Exception {
         byte[] request = protoc("--encode=examples.offer.v1.CreateOfferRequest",
                 "item_id: \"item-9\" title: \"Kimono\" price { currency_code: \"JPY\" units: 30000 }"
                         .getBytes(StandardCharsets.UTF_8));
 
-        HttpResponse<byte[]> response = http.post(CREATE, "application/x-protobuf", request);
+        HttpResponse<byte[]> response = http.post(CREATE, "application/x-protobuf", request,
+                "Authorization", "Bearer dummy:erin:offers.write");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/x-protobuf");
         String decoded = new String(protoc("--decode=examples.offer.v1.Offer", response.body()), StandardCharsets.UTF_8);
         assertThat(decoded).contains("item_id: \"item-9\"", "title: \"Kimono\"", "units: 30000",
-                "state: OFFER_STATE_OPEN", "seller_id: \"anonymous\"");
-        // And the project's own classes agree with protoc about the bytes.
+                "state: OFFER_STATE_OPEN", "seller_id: \"erin\"");
         assertThat(Offer.parseFrom(response.body()).getTitle()).isEqualTo("Kimono");
     }
 
     @Test
-    void unknownOfferIs404AndMalformedIdIs400WithDetails() throws Exception {
+    void unknownOfferIs404AndInvalidInputIs400WithDetails() throws Exception {
         HttpResponse<byte[]> missing = http.post(GET, "application/protobuf",
                 GetOfferRequest.newBuilder().setId("00000000-0000-4000-8000-000000000000").build().toByteArray());
         assertThat(missing.statusCode()).isEqualTo(404);
@@ -107,27 +254,18 @@ class OfferServiceEndToEndIT {
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(body(malformed)).contains("\"@type\":\"type.googleapis.com/google.rpc.BadRequest\"");
 
-        HttpResponse<byte[]> invalid = http.post(CREATE, "application/x-protobuf", new byte[0]);
+        HttpResponse<byte[]> invalid = http.post(CREATE, "application/x-protobuf", new byte[0],
+                "Authorization", "Bearer dummy:frank:offers.write");
         assertThat(invalid.statusCode()).isEqualTo(400);
-        Status status = Status.parseFrom(invalid.body());
-        assertThat(status.getDetails(0).unpack(BadRequest.class).getFieldViolationsList())
+        assertThat(Status.parseFrom(invalid.body()).getDetails(0).unpack(BadRequest.class).getFieldViolationsList())
                 .extracting(BadRequest.FieldViolation::getField)
                 .containsExactly("item_id", "title", "price");
     }
 
-    @Test
-    void whoAmIShowsWhatTheBackendReceived() {
-        HttpResponse<byte[]> response = http.postJson("/examples.offer.v1.OfferService/WhoAmI", "{}",
-                "Accept-Language", "ja", "Authorization", "Bearer client-secret");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(body(response)).contains("\"type\":\"anonymous\"", "\"accept-language\":\"ja\"", "\"x-request-id\"")
-                .doesNotContain("client-secret", "authorization");
-    }
-
-    @Test
-    void streamingMethodIsNotExposed() {
-        assertThat(http.postJson("/examples.offer.v1.OfferService/WatchOffers", "{}").statusCode()).isEqualTo(404);
+    @ParameterizedTest
+    @ValueSource(strings = {"/examples.offer.v1.OfferService/WatchOffers", "/torii.authority.v1.Authority/ExchangeToken"})
+    void unexposedMethodsAre404(String path) {
+        assertThat(http.postJson(path, "{}", "Authorization", "Bearer dummy:alice").statusCode()).isEqualTo(404);
     }
 
     private static byte[] protoc(String mode, byte[] input) throws IOException, InterruptedException {

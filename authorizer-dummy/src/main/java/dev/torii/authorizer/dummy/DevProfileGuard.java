@@ -12,7 +12,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 /**
  * Stops authorizer-dummy from starting where it could do harm: a local, dev or test profile must
  * be active (or {@code torii.dummy.allow-outside-dev=true}), and a prod or production profile is
- * refused no matter what. Runs before any bean exists, once profiles are known.
+ * refused no matter what. Runs before any bean exists, once profiles are known, and only for
+ * {@link AuthorizerDummyApplication}.
  */
 public final class DevProfileGuard implements EnvironmentPostProcessor, Ordered {
 
@@ -21,6 +22,11 @@ public final class DevProfileGuard implements EnvironmentPostProcessor, Ordered 
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        // spring.factories reaches every application with this jar on its classpath (such as a
+        // test that runs the dummy next to the gateway); guard only the dummy itself.
+        if (!application.getAllSources().contains(AuthorizerDummyApplication.class)) {
+            return;
+        }
         List<String> active = Arrays.stream(environment.getActiveProfiles()).map(p -> p.toLowerCase(Locale.ROOT)).toList();
         if (active.stream().anyMatch(PRODUCTION_PROFILES::contains)) {
             throw new IllegalStateException("authorizer-dummy refuses to start with profile(s) " + active

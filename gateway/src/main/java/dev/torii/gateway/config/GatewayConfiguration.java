@@ -1,5 +1,9 @@
 package dev.torii.gateway.config;
 
+import dev.torii.gateway.auth.AuthenticationFilter;
+import dev.torii.gateway.auth.AuthorityConnection;
+import dev.torii.gateway.auth.PrivateTokenCache;
+import dev.torii.gateway.auth.StripEdgeHeadersFilter;
 import dev.torii.gateway.error.ErrorEnvelopeExceptionHandler;
 import dev.torii.gateway.error.ErrorEnvelopeFilter;
 import dev.torii.gateway.error.ErrorEnvelopeWriter;
@@ -61,9 +65,39 @@ public class GatewayConfiguration {
     @Bean
     RouteRegistry routeRegistry(RouteFileLoader loader, GatewayProperties properties) {
         RouteTable table = loader.load(properties.routesDir());
+        requireAuthorityWhenNeeded(table, properties);
         log.info("loaded {} routes of {} services from {}", table.size(), table.services().size(),
                 properties.routesDir().toAbsolutePath().normalize());
         return new RouteRegistry(table);
+    }
+
+    /**
+     * Refuses route sets with protected routes when no Authority is configured: such routes could
+     * only ever answer 503.
+     */
+    static void requireAuthorityWhenNeeded(RouteTable table, GatewayProperties properties) {
+        if (properties.authority().target().isPresent()) {
+            return;
+        }
+        List<String> protectedRoutes = table.services().stream().flatMap(s -> s.methods().stream())
+                .filter(m -> !m.auth().isPublic()).map(m -> m.path() + " (" + m.source() + ")").limit(5).toList();
+        if (!protectedRoutes.isEmpty()) {
+            throw new IllegalStateException("torii.gateway.authority.target is not set, but routes need authentication: "
+                    + String.join(", ", protectedRoutes) + " (expected: the Authority's gRPC address, for example"
+                    + " localhost:9090, or auth: public on those routes)");
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    AuthorityConnection authorityConnection(GatewayProperties properties) {
+        return new AuthorityConnection(properties.authority(), properties.channelShutdownGrace());
+    }
+
+    @Bean
+    PrivateTokenCache privateTokenCache(AuthorityConnection authority, GatewayProperties properties) {
+        GatewayProperties.Authority settings = properties.authority();
+        return new PrivateTokenCache(authority.client(), settings.cacheMaxEntries(), settings.refreshBefore(),
+                settings.negativeTtl(), Clock.systemUTC());
     }
 
     @Bean(destroyMethod = "close")
@@ -91,12 +125,14 @@ public class GatewayConfiguration {
 
     @Bean
     RouteLocator toriiRouteLocator(GatewayProperties properties, RouteRegistry routes, UpstreamChannels channels,
-            ErrorEnvelopeWriter errors, JsonTranscoder json) {
+            ErrorEnvelopeWriter errors, JsonTranscoder json, PrivateTokenCache tokens) {
         List<GatewayFilter> filters = new java.util.ArrayList<>(List.of(
                 new RequestIdFilter(),
+                new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ErrorEnvelopeFilter(errors),
                 new RouteMatchFilter(routes),
                 new DeadlineFilter(),
+                new AuthenticationFilter(tokens),
                 new RequestDecodeFilter(json, (int) properties.maxRequestSize().toBytes()),
                 new UpstreamCallFilter(channels, new ForwardedMetadata(properties.forwardedHeaders()), json)));
         AnnotationAwareOrderComparator.sort(filters);

@@ -26,6 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param forwardedHeaders client request headers forwarded to backends as gRPC metadata (lower
  *     case); {@code x-request-id} and {@code x-forwarded-for} are always sent
  * @param channelShutdownGrace how long upstream channels may drain in-flight calls on shutdown
+ * @param authority where the Authority is and how private tokens are cached
+ * @param additionalEdgeHeaders more request headers to strip before anything reads the request,
+ *     besides the built-in list (every {@code x-torii-*} and the usual forwarded-identity headers)
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -36,7 +39,42 @@ public record GatewayProperties(
         @NotNull @DefaultValue("4MB") DataSize maxResponseSize,
         @NotNull @DefaultValue({"accept-language", "x-app-version", "x-app-platform", "traceparent", "tracestate"})
                 List<String> forwardedHeaders,
-        @NotNull @DefaultValue("10s") Duration channelShutdownGrace) {
+        @NotNull @DefaultValue("10s") Duration channelShutdownGrace,
+        @NotNull @DefaultValue Authority authority,
+        @NotNull @DefaultValue List<String> additionalEdgeHeaders) {
+
+    /**
+     * Configures the gateway's use of the Authority.
+     *
+     * @param target the Authority's gRPC address ({@code host:port} or a gRPC target URI); required
+     *     as soon as one route is not public
+     * @param tls whether to use TLS (with the JDK trust store) towards the Authority
+     * @param timeout the longest one exchange may take; the request's own deadline can cut it shorter
+     * @param cacheMaxEntries the most private tokens kept
+     * @param refreshBefore a private token is exchanged again when it expires sooner than this
+     * @param negativeTtl how long a credential the Authority rejected is refused without asking again
+     */
+    public record Authority(
+            java.util.Optional<String> target,
+            @DefaultValue("false") boolean tls,
+            @DefaultValue("2s") Duration timeout,
+            @DefaultValue("100000") long cacheMaxEntries,
+            @DefaultValue("30s") Duration refreshBefore,
+            @DefaultValue("5s") Duration negativeTtl) {
+
+        /**
+         * Checks the values.
+         */
+        public Authority {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("torii.gateway.authority.timeout: " + timeout + " (expected: > 0)");
+            }
+            if (cacheMaxEntries < 1) {
+                throw new IllegalArgumentException("torii.gateway.authority.cache-max-entries: " + cacheMaxEntries
+                        + " (expected: >= 1)");
+            }
+        }
+    }
 
     /**
      * Headers a client can never forward: HTTP/2 connection headers, gRPC's own headers,

@@ -1,5 +1,7 @@
 package dev.torii.gateway.grpc;
 
+import dev.torii.authority.v1.ExchangeTokenResponse;
+import dev.torii.gateway.auth.AuthenticationFilter;
 import dev.torii.gateway.web.RequestIdFilter;
 import io.grpc.Metadata;
 import java.net.InetSocketAddress;
@@ -10,8 +12,9 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Builds the gRPC metadata a backend receives: the allow-listed client headers, the request id,
- * and {@code x-forwarded-for} with the client's address appended. Nothing else the client sent
- * reaches the backend.
+ * {@code x-forwarded-for} with the client's address appended, and, on authenticated routes,
+ * {@code authorization: Bearer <private token>}. Nothing else the client sent reaches the
+ * backend; in particular never the client's own credential.
  */
 public final class ForwardedMetadata {
 
@@ -19,6 +22,9 @@ public final class ForwardedMetadata {
             Metadata.Key.of(RequestIdFilter.HEADER, Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> FORWARDED_FOR =
             Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
+    /** The metadata carrying the private token to the backend: {@code authorization: Bearer <token>}. */
+    public static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final List<Metadata.Key<String>> allowed;
 
@@ -52,6 +58,11 @@ public final class ForwardedMetadata {
             }
         }
         metadata.put(REQUEST_ID, RequestIdFilter.requestId(exchange));
+        ExchangeTokenResponse identity = exchange.getAttribute(AuthenticationFilter.ATTRIBUTE);
+        if (identity != null) {
+            // The private token, never the client's own credential.
+            metadata.put(AUTHORIZATION, "Bearer " + identity.getPrivateToken());
+        }
         String peer = peerAddress(request);
         List<String> forwarded = headers.get("x-forwarded-for");
         String chain = forwarded == null ? null : String.join(", ", forwarded);

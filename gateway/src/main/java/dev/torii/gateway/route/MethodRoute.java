@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param grpcMethod the unary method with byte-array marshallers, created once per route
  * @param upstream where the method's service runs
  * @param timeout the longest the gateway waits for the upstream
+ * @param auth who may call
+ * @param audience the audience of the private tokens the upstream receives
  * @param source where the route file declares the method
  */
 public record MethodRoute(
@@ -21,6 +23,8 @@ public record MethodRoute(
         MethodDescriptor<byte[], byte[]> grpcMethod,
         UpstreamTarget upstream,
         Duration timeout,
+        AuthPolicy auth,
+        String audience,
         RouteSource source) {
 
     /**

@@ -44,10 +44,14 @@ public final class RouteFileLoader {
     static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     private static final long MAX_FILE_BYTES = 1024 * 1024;
 
-    private static final Set<String> FILE_FIELDS = Set.of("service", "upstream", "timeout", "methods");
+    private static final Set<String> FILE_FIELDS = Set.of("service", "audience", "upstream", "timeout", "auth", "methods");
     private static final Set<String> UPSTREAM_FIELDS = Set.of("target", "tls");
     private static final Set<String> TLS_FIELDS = Set.of("enabled", "ca", "serverName", "certificate", "privateKey");
-    private static final Set<String> METHOD_FIELDS = Set.of("name", "timeout");
+    private static final Set<String> METHOD_FIELDS = Set.of("name", "timeout", "auth");
+    private static final Set<String> AUTH_FIELDS = Set.of("users", "serviceAccounts");
+    private static final Set<String> USER_FIELDS = Set.of("scopes");
+    private static final Set<String> SERVICE_ACCOUNT_FIELDS = Set.of("emails", "roles");
+    private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._:/@-]{1,256}");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9._-]+):(\\d{1,5})");
     private static final Pattern TARGET_URI = Pattern.compile("[a-z][a-z0-9+.-]*://.*");
 
@@ -183,7 +187,18 @@ public final class RouteFileLoader {
         });
         Optional<UpstreamTarget> upstream = upstream(yaml);
         Duration timeout = yaml.duration("timeout", MIN_TIMEOUT, MAX_TIMEOUT).orElse(DEFAULT_TIMEOUT);
-        List<MethodRoute> methods = methods(yaml, service, upstream, timeout);
+        Optional<String> audience = yaml.optionalString("audience").filter(value -> {
+            if (AUDIENCE.matcher(value).matches()) {
+                return true;
+            }
+            problems.add(yaml.get("audience").orElseThrow(), "audience", "'" + value
+                    + "' (expected: 1 to 256 letters, digits and . _ : / @ -)");
+            return false;
+        });
+        Optional<AuthPolicy> auth = yaml.get("auth").isPresent() ? auth(yaml, "auth") : null;
+        Defaults defaults = new Defaults(timeout, auth,
+                audience.orElse(service.map(ServiceDescriptor::getFullName).orElse("")));
+        List<MethodRoute> methods = methods(yaml, service, upstream, defaults);
         if (service.isEmpty() || upstream.isEmpty()) {
             return Optional.empty();
         }
@@ -296,8 +311,65 @@ public final class RouteFileLoader {
         });
     }
 
+    // The file-wide settings a method inherits. auth is null when the file sets none, and empty
+    // when the file sets a broken one (already reported).
+    private record Defaults(Duration timeout, Optional<AuthPolicy> auth, String audience) {}
+
+    private Optional<AuthPolicy> auth(YamlMapping parent, String field) {
+        Node node = parent.get("auth").orElseThrow();
+        if (node instanceof ScalarNode) {
+            return parent.string(node, field).flatMap(value -> {
+                if (value.equals("public")) {
+                    return Optional.of(AuthPolicy.PUBLIC);
+                }
+                parent.problems().add(node, field, "'" + value
+                        + "' (expected: public, or a mapping with users and/or serviceAccounts)");
+                return Optional.empty();
+            });
+        }
+        Optional<YamlMapping> mapping = YamlMapping.of(node, field, parent.problems(), placeholders);
+        if (mapping.isEmpty()) {
+            return Optional.empty();
+        }
+        YamlMapping auth = mapping.get();
+        auth.allowOnly(AUTH_FIELDS);
+        int before = auth.problems().count();
+        Optional<AuthPolicy.UserRule> users = auth.get("users").flatMap(usersNode ->
+                rule(auth, "users", usersNode, USER_FIELDS).flatMap(rule -> rule.stringList("scopes"))
+                        .map(scopes -> new AuthPolicy.UserRule(new java.util.HashSet<>(scopes))));
+        Optional<AuthPolicy.ServiceAccountRule> serviceAccounts = auth.get("serviceAccounts").flatMap(accountsNode ->
+                rule(auth, "serviceAccounts", accountsNode, SERVICE_ACCOUNT_FIELDS).flatMap(rule -> {
+                    Optional<List<String>> emails = rule.stringList("emails");
+                    Optional<List<String>> roles = rule.stringList("roles");
+                    return emails.isPresent() && roles.isPresent()
+                            ? Optional.of(new AuthPolicy.ServiceAccountRule(new java.util.HashSet<>(emails.get()),
+                                    new java.util.HashSet<>(roles.get())))
+                            : Optional.empty();
+                }));
+        if (auth.problems().count() > before) {
+            return Optional.empty();
+        }
+        if (users.isEmpty() && serviceAccounts.isEmpty()) {
+            auth.problems().add(node, field, "admits nobody (expected: public, or users and/or serviceAccounts)");
+            return Optional.empty();
+        }
+        return Optional.of(new AuthPolicy(false, users, serviceAccounts));
+    }
+
+    // users: {} and serviceAccounts: {} admit everyone of that kind; a null value means the same.
+    private Optional<YamlMapping> rule(YamlMapping auth, String key, Node node, Set<String> fields) {
+        if (node instanceof ScalarNode scalar && scalar.getTag().getValue().endsWith(":null")) {
+            return Optional.of(YamlMapping.of(new org.yaml.snakeyaml.nodes.MappingNode(
+                    org.yaml.snakeyaml.nodes.Tag.MAP, List.of(), org.yaml.snakeyaml.DumperOptions.FlowStyle.FLOW),
+                    auth.field(key), auth.problems(), placeholders).orElseThrow());
+        }
+        Optional<YamlMapping> mapping = YamlMapping.of(node, auth.field(key), auth.problems(), placeholders);
+        mapping.ifPresent(m -> m.allowOnly(fields));
+        return mapping;
+    }
+
     private List<MethodRoute> methods(YamlMapping yaml, Optional<ServiceDescriptor> service,
-            Optional<UpstreamTarget> upstream, Duration defaultTimeout) {
+            Optional<UpstreamTarget> upstream, Defaults defaults) {
         Optional<Node> node = yaml.get("methods");
         if (node.isEmpty()) {
             yaml.problems().add(yaml.node(), "methods", "missing (expected: a list of the methods to expose)");
@@ -316,6 +388,7 @@ public final class RouteFileLoader {
             String field = "methods[" + i + "]";
             Optional<String> name;
             Optional<Duration> timeout = Optional.empty();
+            Optional<AuthPolicy> auth = defaults.auth();
             if (entry instanceof ScalarNode) {
                 name = yaml.string(entry, field);
             } else {
@@ -326,6 +399,15 @@ public final class RouteFileLoader {
                 mapping.get().allowOnly(METHOD_FIELDS);
                 name = mapping.get().requiredString("name");
                 timeout = mapping.get().duration("timeout", MIN_TIMEOUT, MAX_TIMEOUT);
+                if (mapping.get().get("auth").isPresent()) {
+                    auth = auth(mapping.get(), field + ".auth");
+                }
+            }
+            if (auth == null) {
+                // No accidental public routes: every method needs a policy, from the file or its own.
+                yaml.problems().add(entry, field, "no auth policy (expected: auth at the top of the file or on"
+                        + " the method: public, or users and/or serviceAccounts)");
+                continue;
             }
             if (name.isEmpty() || service.isEmpty()) {
                 continue;
@@ -354,8 +436,11 @@ public final class RouteFileLoader {
             }
             String fullName = io.grpc.MethodDescriptor.generateFullMethodName(
                     service.get().getFullName(), method.getName());
+            if (auth.isEmpty()) {
+                continue;
+            }
             methods.add(new MethodRoute("/" + fullName, method, ByteArrayMarshaller.unaryMethod(fullName),
-                    upstream.get(), timeout.orElse(defaultTimeout),
+                    upstream.get(), timeout.orElse(defaults.timeout()), auth.get(), defaults.audience(),
                     new RouteSource(yaml.problems().file(), YamlMapping.line(entry))));
         }
         return methods;

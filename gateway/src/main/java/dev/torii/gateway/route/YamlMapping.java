@@ -207,6 +207,31 @@ final class YamlMapping {
     }
 
     /**
+     * Reads an optional list of strings; a missing key is an empty list.
+     */
+    Optional<List<String>> stringList(String key) {
+        Optional<Node> value = get(key);
+        if (value.isEmpty()) {
+            return Optional.of(List.of());
+        }
+        if (!(value.get() instanceof SequenceNode sequence)) {
+            problems.add(value.get(), field(key), "a " + kind(value.get()) + " (expected: a list such as [a, b])");
+            return Optional.empty();
+        }
+        List<String> items = new java.util.ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < sequence.getValue().size(); i++) {
+            Optional<String> item = string(sequence.getValue().get(i), field(key) + "[" + i + "]");
+            if (item.isPresent()) {
+                items.add(item.get());
+            } else {
+                ok = false;
+            }
+        }
+        return ok ? Optional.of(List.copyOf(items)) : Optional.empty();
+    }
+
+    /**
      * Reads an optional boolean written as {@code true} or {@code false}.
      */
     Optional<Boolean> bool(String key) {

@@ -13,6 +13,9 @@ import org.springframework.util.unit.DataSize;
 
 class GatewayPropertiesTest {
 
+    private static final GatewayProperties.Authority AUTHORITY = new GatewayProperties.Authority(
+            java.util.Optional.empty(), false, Duration.ofSeconds(2), 100, Duration.ofSeconds(30), Duration.ofSeconds(5));
+
     @ParameterizedTest
     @ValueSource(strings = {"authorization", "Cookie", "grpc-timeout", "x-torii-user", "te", "trace-bin", "host",
         "bad header", "x-request-id"})
@@ -29,12 +32,12 @@ class GatewayPropertiesTest {
     @Test
     void refusesAZeroBodyLimit() {
         assertThatThrownBy(() -> new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofBytes(0),
-                DataSize.ofMegabytes(1), List.of(), Duration.ZERO))
+                DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of()))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
     }
 
     private static GatewayProperties properties(List<String> headers) {
         return new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofMegabytes(1),
-                DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1));
+                DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of());
     }
 }

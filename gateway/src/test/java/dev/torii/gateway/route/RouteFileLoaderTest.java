@@ -38,14 +38,22 @@ class RouteFileLoaderTest {
                 upstream:
                   target: ${BACKEND}
                 timeout: 3s
+                auth:
+                  users:
+                    scopes: [offers.read]
+                  serviceAccounts:
+                    roles: [support.reader]
                 methods:
                   - CreateOffer
                   - name: GetOffer
                     timeout: 250ms
+                    auth: public
                 """);
         write("tests.yml", """
                 service: torii.test.v1.TestService
+                audience: tests
                 upstream: {target: "${TEST_TARGET:localhost:7000}", tls: true}
+                auth: {serviceAccounts: {}}
                 methods: [Echo]
                 """);
 
@@ -55,7 +63,7 @@ class RouteFileLoaderTest {
         MethodRoute create = table.find("/examples.offer.v1.OfferService/CreateOffer");
         assertThat(create.timeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(create.upstream().target()).isEqualTo("backend:9000");
-        assertThat(create.source().line()).isEqualTo(6);
+        assertThat(create.source().line()).isEqualTo(11);
         assertThat(create.grpcMethod().getFullMethodName()).isEqualTo("examples.offer.v1.OfferService/CreateOffer");
         assertThat(table.find("/examples.offer.v1.OfferService/GetOffer").timeout()).isEqualTo(Duration.ofMillis(250));
         MethodRoute echo = table.find("/torii.test.v1.TestService/Echo");
@@ -64,6 +72,11 @@ class RouteFileLoaderTest {
         assertThat(echo.upstream().tls().enabled()).isTrue();
         assertThat(table.find("/examples.offer.v1.OfferService/WhoAmI")).isNull();
         assertThat(table.upstreams()).hasSize(2);
+        assertThat(create.auth().describe()).isEqualTo("users(scopes: offers.read) + service-accounts(roles: support.reader)");
+        assertThat(create.audience()).isEqualTo("examples.offer.v1.OfferService");
+        assertThat(table.find("/examples.offer.v1.OfferService/GetOffer").auth()).isEqualTo(AuthPolicy.PUBLIC);
+        assertThat(echo.auth().describe()).isEqualTo("service-accounts");
+        assertThat(echo.audience()).isEqualTo("tests");
     }
 
     @Test
@@ -75,6 +88,7 @@ class RouteFileLoaderTest {
         write("offers.yaml", """
                 service: examples.offer.v1.OfferService
                 upstream: {target: "localhost:50051"}
+                auth: public
                 methods: [GetOffer]
                 """);
 
@@ -92,15 +106,18 @@ class RouteFileLoaderTest {
                         upstream: {target: "localhost:1"}
                         methods: [GetOffer]
                         timout: 3s
-                        """, 4, "timout: unknown field (expected one of: methods, service, timeout, upstream)"),
+                        auth: public
+                        """, 4, "timout: unknown field (expected one of: audience, auth, methods, service, timeout, upstream)"),
                 Arguments.of("missing service", """
                         upstream: {target: "localhost:1"}
                         methods: [GetOffer]
+                        auth: public
                         """, 1, "service: missing (expected: a value)"),
                 Arguments.of("unknown service", """
                         service: examples.offer.v1.NoSuchService
                         upstream: {target: "localhost:1"}
                         methods: [GetOffer]
+                        auth: public
                         """, 1, "service: unknown service 'examples.offer.v1.NoSuchService'"),
                 Arguments.of("missing upstream", """
                         service: examples.offer.v1.OfferService
@@ -111,11 +128,13 @@ class RouteFileLoaderTest {
                         upstream:
                           target: localhost
                         methods: [GetOffer]
+                        auth: public
                         """, 3, "upstream.target: 'localhost' (expected: host:port"),
                 Arguments.of("port out of range", """
                         service: examples.offer.v1.OfferService
                         upstream: {target: "localhost:70000"}
                         methods: [GetOffer]
+                        auth: public
                         """, 2, "upstream.target: 'localhost:70000'"),
                 Arguments.of("unresolvable placeholder", """
                         service: examples.offer.v1.OfferService
@@ -126,6 +145,7 @@ class RouteFileLoaderTest {
                         service: examples.offer.v1.OfferService
                         upstream: {target: "localhost:1", tls: yes-please}
                         methods: [GetOffer]
+                        auth: public
                         """, 2, "upstream.tls: 'yes-please' (expected: true or false)"),
                 Arguments.of("tls ca file missing", """
                         service: examples.offer.v1.OfferService
@@ -134,12 +154,14 @@ class RouteFileLoaderTest {
                           tls:
                             ca: /no/such/ca.pem
                         methods: [GetOffer]
+                        auth: public
                         """, 5, "upstream.tls.ca: '/no/such/ca.pem' is not a readable file"),
                 Arguments.of("bad timeout", """
                         service: examples.offer.v1.OfferService
                         upstream: {target: "localhost:1"}
                         timeout: soon
                         methods: [GetOffer]
+                        auth: public
                         """, 3, "timeout: 'soon' (expected: a duration such as 500ms, 5s or 1m)"),
                 Arguments.of("zero timeout", """
                         service: examples.offer.v1.OfferService
@@ -147,11 +169,13 @@ class RouteFileLoaderTest {
                         methods:
                           - name: GetOffer
                             timeout: 0s
+                        auth: public
                         """, 5, "methods[0].timeout: '0s' (expected: between 1ms and 1h)"),
                 Arguments.of("no methods", """
                         service: examples.offer.v1.OfferService
                         upstream: {target: "localhost:1"}
                         methods: []
+                        auth: public
                         """, 3, "methods: a list with no entries"),
                 Arguments.of("unknown method", """
                         service: examples.offer.v1.OfferService
@@ -159,12 +183,14 @@ class RouteFileLoaderTest {
                         methods:
                           - GetOffer
                           - DeleteOffer
+                        auth: public
                         """, 5, "methods[1]: unknown method 'DeleteOffer' in examples.offer.v1.OfferService"
                                 + " (expected one of: CreateOffer, GetOffer, WhoAmI, WatchOffers)"),
                 Arguments.of("streaming method", """
                         service: examples.offer.v1.OfferService
                         upstream: {target: "localhost:1"}
                         methods: [WatchOffers]
+                        auth: public
                         """, 3, "methods[0]: 'WatchOffers' is a server-streaming method"),
                 Arguments.of("method listed twice", """
                         service: examples.offer.v1.OfferService
@@ -172,6 +198,7 @@ class RouteFileLoaderTest {
                         methods:
                           - GetOffer
                           - name: GetOffer
+                        auth: public
                         """, 5, "methods[1]: 'GetOffer' is listed twice (first at line 4"),
                 Arguments.of("unknown method field", """
                         service: examples.offer.v1.OfferService
@@ -179,12 +206,55 @@ class RouteFileLoaderTest {
                         methods:
                           - name: GetOffer
                             retries: 3
+                        auth: public
                         """, 5, "methods[0].retries: unknown field"),
+                Arguments.of("no auth policy anywhere", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        methods:
+                          - GetOffer
+                        """, 4, "methods[0]: no auth policy (expected: auth at the top of the file or on the method"),
+                Arguments.of("auth admitting nobody", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        auth: {}
+                        methods: [GetOffer]
+                        """, 3, "auth: admits nobody"),
+                Arguments.of("auth scalar other than public", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        auth: everyone
+                        methods: [GetOffer]
+                        """, 3, "auth: 'everyone' (expected: public, or a mapping with users and/or serviceAccounts)"),
+                Arguments.of("unknown auth field", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        auth:
+                          users: {}
+                          admins: {}
+                        methods: [GetOffer]
+                        """, 5, "auth.admins: unknown field (expected one of: serviceAccounts, users)"),
+                Arguments.of("scopes not a list", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        auth:
+                          users:
+                            scopes: offers.read
+                        methods: [GetOffer]
+                        """, 5, "auth.users.scopes: a single value (expected: a list such as [a, b])"),
+                Arguments.of("bad audience", """
+                        service: examples.offer.v1.OfferService
+                        audience: "has spaces"
+                        upstream: {target: "localhost:2"}
+                        auth: public
+                        methods: [GetOffer]
+                        """, 2, "audience: 'has spaces'"),
                 Arguments.of("duplicate key", """
                         service: examples.offer.v1.OfferService
                         service: examples.offer.v1.OfferService
                         upstream: {target: "localhost:1"}
                         methods: [GetOffer]
+                        auth: public
                         """, 2, "service: appears twice"));
     }
 
@@ -209,6 +279,7 @@ class RouteFileLoaderTest {
         write("a.yaml", """
                 service: examples.offer.v1.OfferService
                 upstream: {target: "nowhere"}
+                auth: public
                 methods: [Nope]
                 """);
         write("b.yaml", "service: [");
@@ -224,14 +295,15 @@ class RouteFileLoaderTest {
         String content = """
                 service: examples.offer.v1.OfferService
                 upstream: {target: "localhost:1"}
+                auth: public
                 methods: [GetOffer]
                 """;
         write("a.yaml", content);
         write("b.yaml", content);
 
         assertThatThrownBy(() -> loader.load(dir))
-                .hasMessageContaining("b.yaml:3: methods: duplicate route /examples.offer.v1.OfferService/GetOffer"
-                        + " (already defined at " + dir.resolve("a.yaml") + ":3");
+                .hasMessageContaining("b.yaml:4: methods: duplicate route /examples.offer.v1.OfferService/GetOffer"
+                        + " (already defined at " + dir.resolve("a.yaml") + ":4");
     }
 
     @Test

@@ -21,6 +21,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OfferServer implements AutoCloseable {
 
+    /**
+     * The methods anyone may call without a private token: the gateway serves GetOffer publicly
+     * (routes/offer-service.yaml), so those calls arrive with no identity.
+     */
+    public static final java.util.Set<String> ANONYMOUS_METHODS =
+            java.util.Set.of(dev.torii.examples.offer.v1.OfferServiceGrpc.getGetOfferMethod().getFullMethodName());
+
     private final Server server;
     private final HealthStatusManager health;
 

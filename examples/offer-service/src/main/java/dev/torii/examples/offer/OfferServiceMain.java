@@ -23,6 +23,14 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class OfferServiceMain {
 
+    static {
+        // The jar is also a test library for other modules; its logging setup applies only when
+        // it runs as the service, so it is not called logback.xml.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "offer-service-logback.xml");
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(OfferServiceMain.class);
     private static final int DEFAULT_PORT = 50051;
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -45,7 +53,7 @@ public final class OfferServiceMain {
             String audience = env("OFFER_SERVICE_AUDIENCE", "examples.offer.v1.OfferService");
             PrivateTokenVerifier verifier = PrivateTokenVerifier.builder()
                     .jwksUri(URI.create(jwks)).issuer(issuer).audience(audience).build();
-            interceptors.add(new PrivateTokenServerInterceptor(verifier));
+            interceptors.add(new PrivateTokenServerInterceptor(verifier, OfferServer.ANONYMOUS_METHODS));
             log.info("private tokens required: issuer {}, audience {}, keys from {}", issuer, audience, jwks);
         } else {
             log.warn("TORII_AUTHORITY_JWKS_URI is not set: calls are accepted without a private token and the"

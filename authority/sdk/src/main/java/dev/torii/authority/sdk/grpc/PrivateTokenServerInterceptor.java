@@ -14,6 +14,7 @@ import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -47,14 +48,28 @@ public final class PrivateTokenServerInterceptor implements ServerInterceptor {
     private static final String BEARER = "bearer ";
 
     private final PrivateTokenVerifier verifier;
+    private final Set<String> anonymousMethods;
 
     /**
-     * Creates an interceptor that verifies tokens with {@code verifier}.
+     * Creates an interceptor that verifies tokens with {@code verifier} on every method.
      *
      * @param verifier the process-wide verifier (it caches the JWKS, so share one)
      */
     public PrivateTokenServerInterceptor(PrivateTokenVerifier verifier) {
+        this(verifier, Set.of());
+    }
+
+    /**
+     * Creates an interceptor that lets calls without any token through to the given methods, as
+     * the gateway sends them for routes it serves publicly; {@link ToriiContext#PRINCIPAL} is then
+     * unset. A call that does carry a token is verified like any other, on every method.
+     *
+     * @param verifier the process-wide verifier (it caches the JWKS, so share one)
+     * @param anonymousMethods full method names ({@code package.Service/Method}) callable without a token
+     */
+    public PrivateTokenServerInterceptor(PrivateTokenVerifier verifier, Set<String> anonymousMethods) {
         this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this.anonymousMethods = Set.copyOf(anonymousMethods);
     }
 
     /**
@@ -71,6 +86,9 @@ public final class PrivateTokenServerInterceptor implements ServerInterceptor {
             all.forEach(values::add);
         }
         if (values.isEmpty()) {
+            if (anonymousMethods.contains(method)) {
+                return next.startCall(call, headers);
+            }
             return refuse(call, method, "no authorization metadata (expected: \"Bearer <private token>\")");
         }
         // Two credentials leave it ambiguous which one an upstream proxy checked.

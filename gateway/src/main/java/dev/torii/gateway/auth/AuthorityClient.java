@@ -1,0 +1,83 @@
+package dev.torii.gateway.auth;
+
+import dev.torii.authority.v1.AuthorityGrpc;
+import dev.torii.authority.v1.CredentialType;
+import dev.torii.authority.v1.ExchangeTokenRequest;
+import dev.torii.authority.v1.ExchangeTokenResponse;
+import io.grpc.CallOptions;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Calls the Authority's {@code ExchangeToken} over one long-lived channel, asynchronously, with a
+ * deadline that is the request's own budget or the configured timeout, whichever ends first.
+ */
+public final class AuthorityClient {
+
+    private final ManagedChannel channel;
+    private final Duration timeout;
+    private final LongAdder calls = new LongAdder();
+
+    /**
+     * Creates the client.
+     *
+     * @param channel the channel to the Authority, owned by the caller
+     * @param timeout the longest one exchange may take
+     */
+    public AuthorityClient(ManagedChannel channel, Duration timeout) {
+        this.channel = channel;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Exchanges a credential for a private token.
+     *
+     * @param credential the client's credential
+     * @param type its type
+     * @param audience the backend service the token is for
+     * @param requestDeadline the deadline of the client request being served
+     * @return the answer, or a {@link io.grpc.StatusRuntimeException}
+     */
+    public CompletableFuture<ExchangeTokenResponse> exchange(String credential, CredentialType type, String audience,
+            Deadline requestDeadline) {
+        calls.increment();
+        Deadline own = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        CallOptions options = CallOptions.DEFAULT.withDeadline(requestDeadline.isBefore(own) ? requestDeadline : own);
+        CompletableFuture<ExchangeTokenResponse> result = new CompletableFuture<>();
+        ExchangeTokenRequest request = ExchangeTokenRequest.newBuilder()
+                .setSubjectToken(credential).setSubjectTokenType(type).setAudience(audience).build();
+        ClientCalls.asyncUnaryCall(channel.newCall(AuthorityGrpc.getExchangeTokenMethod(), options), request,
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(ExchangeTokenResponse value) {
+                        result.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                        result.completeExceptionally(failure);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        // onNext completed the future.
+                    }
+                });
+        return result;
+    }
+
+    /**
+     * Returns how many exchanges were sent to the Authority, for metrics and tests.
+     *
+     * @return the count
+     */
+    public long calls() {
+        return calls.sum();
+    }
+}
