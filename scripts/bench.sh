@@ -14,6 +14,8 @@
 #   BENCH_CONCURRENCY     calls in flight, and HTTP connections to the gateway (default 64)
 #   BENCH_SERVER_JVM_FLAGS  flags for both servers (default -Xms512m -Xmx512m)
 #   BENCH_JFR=1           also record a JFR profile of both servers into the log directory
+#   BENCH_JMH_SECONDS     seconds per JMH iteration of the Authority cache benchmark (default 5)
+#   BENCH_SKIP_JMH=1      skip the Authority cache benchmark
 # The JSON result goes to bench/target/bench-result.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -153,4 +155,16 @@ java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
   --server-jvm-flags="$SERVER_JVM_FLAGS" &
 DRIVER_PID=$!
 pids+=("$DRIVER_PID")
-wait "$DRIVER_PID"
+driver_status=0
+wait "$DRIVER_PID" || driver_status=$?
+
+# The servers are done; the Authority's micro-benchmark runs on a quiet machine.
+kill "${pids[@]}" 2>/dev/null || true
+wait "${pids[@]}" 2>/dev/null || true
+pids=()
+if [[ ${BENCH_SKIP_JMH:-0} != 1 ]]; then
+  echo
+  echo "bench: Authority exchange from cache vs raw Nimbus RS256 verification (JMH; BENCH_JMH_SECONDS per iteration)"
+  java -cp "bench/target/classes:$(cat bench/target/classpath.txt)" dev.torii.bench.authority.AuthorityBenchMain
+fi
+exit "$driver_status"
