@@ -78,6 +78,18 @@ public final class ExchangeCache {
     }
 
     /**
+     * Looks an exchange up in process only, without waiting for Redis.
+     *
+     * @param key the exchange key
+     * @param signingKeyId the key id new tokens are signed with
+     * @return the entry, when a usable one is held in process
+     */
+    public Optional<CachedExchange> getLocal(String key, String signingKeyId) {
+        CachedExchange entry = local.getIfPresent(key);
+        return entry != null && usable(entry, signingKeyId) ? Optional.of(entry) : Optional.empty();
+    }
+
+    /**
      * Stores an exchange in process and in Redis.
      *
      * @param key the exchange key

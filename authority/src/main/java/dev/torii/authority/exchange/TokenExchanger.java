@@ -97,6 +97,14 @@ public final class TokenExchanger {
             if (running != null) {
                 return running;
             }
+            // An exchange of the same key may have finished between our cache miss and taking the
+            // slot: it fills the cache before it leaves the slot, so look once more.
+            Optional<CachedExchange> finished = cache.getLocal(key, minter.signingKeyId());
+            if (finished.isPresent()) {
+                inFlight.remove(key, mine);
+                mine.complete(finished.get().response());
+                return mine;
+            }
             verifyAndMint(key, credential, type, audience).whenComplete((response, failure) -> {
                 inFlight.remove(key, mine);
                 if (failure != null) {

@@ -37,7 +37,7 @@ class RedisSharedCacheIT {
             ExchangeCache a = cache(storeA);
             ExchangeCache b = cache(storeB);
             a.put("key-1", entry());
-            awaitInRedis();
+            awaitInRedis("torii:test:key-1");
 
             Optional<CachedExchange> seen = b.get("key-1", "kid").join();
 
@@ -47,7 +47,7 @@ class RedisSharedCacheIT {
 
             new AccessTokenStore(10, Optional.of(storeA), Clock.systemUTC())
                     .put("jti-1", "user-access-token", Instant.now().plusSeconds(300));
-            awaitInRedis();
+            awaitInRedis("torii:test:sat:jti-1");
             assertThat(new AccessTokenStore(10, Optional.of(storeB), Clock.systemUTC()).get("jti-1").join())
                     .hasValue("user-access-token");
         }
@@ -79,9 +79,11 @@ class RedisSharedCacheIT {
         }
     }
 
-    private static void awaitInRedis() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (redis.command("DBSIZE").equals(":0") && System.nanoTime() < deadline) {
+    // Writes to Redis are fire-and-forget; wait until this one landed.
+    private static void awaitInRedis(String key) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!redis.command("EXISTS " + key).equals(":1")) {
+            assertThat(System.nanoTime()).as(key + " written to Redis").isLessThan(deadline);
             Thread.sleep(10);
         }
     }

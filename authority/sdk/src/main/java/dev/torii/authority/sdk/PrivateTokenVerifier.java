@@ -29,8 +29,10 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verifies Torii private tokens: the JWTs the Authority mints for one backend, signed with a key
@@ -80,8 +82,17 @@ public final class PrivateTokenVerifier {
     private final RemoteJwks jwks;
     private final Duration refreshFloor;
     private final DefaultJWTProcessor<SecurityContext> processor;
+    private final int verifiedCacheSize;
+    private final Clock clock;
+    // Verified tokens by their exact text: the gateway reuses one private token for minutes, and
+    // checking a signature costs far more than a map lookup. An entry is served only while its
+    // token is unexpired; the map is cleared whenever it fills, which keeps it bounded without a
+    // cache library in every backend.
+    private final Map<String, VerifiedPrincipal> verified = new ConcurrentHashMap<>();
 
     private PrivateTokenVerifier(Builder builder) {
+        this.verifiedCacheSize = builder.verifiedCacheSize;
+        this.clock = builder.clock;
         this.jwks = new RemoteJwks(builder.jwksUri, builder.jwksCacheTtl, builder.jwksRefreshFloor,
                 builder.jwksOutageTolerance);
         this.refreshFloor = builder.jwksRefreshFloor;
@@ -113,6 +124,26 @@ public final class PrivateTokenVerifier {
      *     fetched; answer with a retryable error
      */
     public VerifiedPrincipal verify(String token) {
+        if (verifiedCacheSize > 0 && token != null) {
+            VerifiedPrincipal known = verified.get(token);
+            if (known != null) {
+                if (clock.instant().isBefore(known.expiresAt())) {
+                    return known;
+                }
+                verified.remove(token);
+            }
+        }
+        VerifiedPrincipal principal = verifyUncached(token);
+        if (verifiedCacheSize > 0) {
+            if (verified.size() >= verifiedCacheSize) {
+                verified.clear();
+            }
+            verified.put(token, principal);
+        }
+        return principal;
+    }
+
+    private VerifiedPrincipal verifyUncached(String token) {
         SignedJWT jwt = parse(token);
         JWTClaimsSet claims;
         try {
@@ -236,6 +267,7 @@ public final class PrivateTokenVerifier {
         private Duration jwksCacheTtl = Duration.ofMinutes(5);
         private Duration jwksRefreshFloor = Duration.ofSeconds(30);
         private Duration jwksOutageTolerance = Duration.ofHours(1);
+        private int verifiedCacheSize = 10_000;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -354,6 +386,21 @@ public final class PrivateTokenVerifier {
          */
         public Builder jwksOutageTolerance(Duration jwksOutageTolerance) {
             this.jwksOutageTolerance = positive("jwksOutageTolerance", jwksOutageTolerance);
+            return this;
+        }
+
+        /**
+         * Sets how many verified tokens are remembered, so a token the gateway reuses is checked
+         * once rather than on every call; 0 verifies every call. Default 10,000.
+         *
+         * @param verifiedCacheSize the most tokens remembered
+         * @return this builder
+         */
+        public Builder verifiedCacheSize(int verifiedCacheSize) {
+            if (verifiedCacheSize < 0) {
+                throw new IllegalArgumentException("verifiedCacheSize: " + verifiedCacheSize + " (expected: >= 0)");
+            }
+            this.verifiedCacheSize = verifiedCacheSize;
             return this;
         }
 
