@@ -86,9 +86,12 @@ public final class PrivateTokenVerifier {
     private final Clock clock;
     // Verified tokens by their exact text: the gateway reuses one private token for minutes, and
     // checking a signature costs far more than a map lookup. An entry is served only while its
-    // token is unexpired; the map is cleared whenever it fills, which keeps it bounded without a
-    // cache library in every backend.
-    private final Map<String, VerifiedPrincipal> verified = new ConcurrentHashMap<>();
+    // token is unexpired and its signing key is still in the JWKS last fetched (a key the
+    // Authority withdrew stops its tokens at the next fetch); the map is cleared whenever it
+    // fills, which keeps it bounded without a cache library in every backend.
+    private record Verified(VerifiedPrincipal principal, String keyId) {}
+
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
 
     private PrivateTokenVerifier(Builder builder) {
         this.verifiedCacheSize = builder.verifiedCacheSize;
@@ -125,26 +128,28 @@ public final class PrivateTokenVerifier {
      */
     public VerifiedPrincipal verify(String token) {
         if (verifiedCacheSize > 0 && token != null) {
-            VerifiedPrincipal known = verified.get(token);
+            Verified known = verified.get(token);
             if (known != null) {
-                if (clock.instant().isBefore(known.expiresAt())) {
-                    return known;
+                JWKSet keys = jwks.lastFetched();
+                if (clock.instant().isBefore(known.principal().expiresAt())
+                        && (keys == null || keys.getKeyByKeyId(known.keyId()) != null)) {
+                    return known.principal();
                 }
                 verified.remove(token);
             }
         }
-        VerifiedPrincipal principal = verifyUncached(token);
+        SignedJWT jwt = parse(token);
+        VerifiedPrincipal principal = verifyUncached(jwt, token);
         if (verifiedCacheSize > 0) {
             if (verified.size() >= verifiedCacheSize) {
                 verified.clear();
             }
-            verified.put(token, principal);
+            verified.put(token, new Verified(principal, jwt.getHeader().getKeyID()));
         }
         return principal;
     }
 
-    private VerifiedPrincipal verifyUncached(String token) {
-        SignedJWT jwt = parse(token);
+    private VerifiedPrincipal verifyUncached(SignedJWT jwt, String token) {
         JWTClaimsSet claims;
         try {
             claims = processor.process(jwt, null);

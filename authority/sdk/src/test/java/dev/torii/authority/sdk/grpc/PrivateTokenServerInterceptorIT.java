@@ -225,7 +225,22 @@ class PrivateTokenServerInterceptorIT {
                 .hasMessageStartingWith("no VerifiedPrincipal in the current gRPC Context");
     }
 
+    @Test
+    void anAnonymousMethodTakesCallsWithoutATokenButStillChecksOne() throws IOException {
+        start(authority.jwksUri(), java.util.Set.of(WHO_AM_I.getFullMethodName()));
+
+        assertThat(call()).isEqualTo("ANONYMOUS");
+        String token = sign(key, TestTokens.userClaims(authority.issuer()).build());
+        assertThat(call("Bearer " + token)).isEqualTo("USER user-42 [offers.read, offers.write]");
+        assertThat(catchThrowableOfType(io.grpc.StatusRuntimeException.class, () -> call("Bearer not-a-token"))
+                .getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+    }
+
     private void start(URI jwksUri) throws IOException {
+        start(jwksUri, java.util.Set.of());
+    }
+
+    private void start(URI jwksUri, java.util.Set<String> anonymousMethods) throws IOException {
         PrivateTokenVerifier verifier = PrivateTokenVerifier.builder()
                 .jwksUri(jwksUri)
                 .issuer(authority.issuer())
@@ -234,8 +249,9 @@ class PrivateTokenServerInterceptorIT {
         ServerServiceDefinition probe = ServerServiceDefinition.builder("torii.test.Probe")
                 .addMethod(WHO_AM_I, ServerCalls.asyncUnaryCall((request, response) -> {
                     served.incrementAndGet();
-                    VerifiedPrincipal caller = ToriiContext.principal();
-                    response.onNext(caller.type() + " " + caller.id() + " " + caller.scopes().stream().sorted().toList());
+                    VerifiedPrincipal caller = ToriiContext.PRINCIPAL.get();
+                    response.onNext(caller == null ? "ANONYMOUS"
+                            : caller.type() + " " + caller.id() + " " + caller.scopes().stream().sorted().toList());
                     response.onCompleted();
                 }))
                 .build();
@@ -252,7 +268,8 @@ class PrivateTokenServerInterceptorIT {
         executor = Executors.newCachedThreadPool(r -> new Thread(r, "probe-app-" + threads.incrementAndGet()));
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .executor(executor)
-                .addService(ServerInterceptors.intercept(probe, new PrivateTokenServerInterceptor(verifier), threadProbe))
+                .addService(ServerInterceptors.intercept(probe,
+                        new PrivateTokenServerInterceptor(verifier, anonymousMethods), threadProbe))
                 .build()
                 .start();
         channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
