@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 GATEWAY_PORT=${GATEWAY_PORT:-8080}
 MANAGEMENT_PORT=${MANAGEMENT_PORT:-8081}
 OFFER_PORT=${OFFER_PORT:-50051}
+AUTHORITY_GRPC_PORT=${AUTHORITY_GRPC_PORT:-9090}
+AUTHORITY_HTTP_PORT=${AUTHORITY_HTTP_PORT:-9091}
 LOGS=.local/logs
 mkdir -p "$LOGS"
 
@@ -26,9 +28,10 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-for port in "$GATEWAY_PORT" "$MANAGEMENT_PORT" "$OFFER_PORT"; do
+for port in "$GATEWAY_PORT" "$MANAGEMENT_PORT" "$OFFER_PORT" "$AUTHORITY_GRPC_PORT" "$AUTHORITY_HTTP_PORT"; do
   if port_in_use "$port"; then
-    echo "port $port is already in use; stop what listens there (or set GATEWAY_PORT, MANAGEMENT_PORT, OFFER_PORT)" >&2
+    echo "port $port is already in use; stop what listens there (or set GATEWAY_PORT, MANAGEMENT_PORT, OFFER_PORT," \
+      "AUTHORITY_GRPC_PORT, AUTHORITY_HTTP_PORT)" >&2
     exit 1
   fi
 done
@@ -37,14 +40,23 @@ jar() {
   ls "$1"/target/*-exec.jar | head -n 1
 }
 
+echo "starting authorizer-dummy on :$AUTHORITY_GRPC_PORT (gRPC) and :$AUTHORITY_HTTP_PORT (HTTP) (log: $LOGS/authorizer-dummy.log)"
+java -jar "$(jar authorizer-dummy)" --spring.profiles.active=local \
+  --server.port="$AUTHORITY_HTTP_PORT" --torii.authority.grpc.port="$AUTHORITY_GRPC_PORT" \
+  --torii.authority.issuer="http://localhost:$AUTHORITY_HTTP_PORT" >"$LOGS/authorizer-dummy.log" 2>&1 &
+pids+=($!)
+
 echo "starting offer-service on :$OFFER_PORT (log: $LOGS/offer-service.log)"
-java -jar "$(jar examples/offer-service)" "$OFFER_PORT" >"$LOGS/offer-service.log" 2>&1 &
+TORII_AUTHORITY_JWKS_URI="http://localhost:$AUTHORITY_HTTP_PORT/.well-known/jwks.json" \
+TORII_AUTHORITY_ISSUER="http://localhost:$AUTHORITY_HTTP_PORT" \
+  java -jar "$(jar examples/offer-service)" "$OFFER_PORT" >"$LOGS/offer-service.log" 2>&1 &
 pids+=($!)
 
 echo "starting gateway on :$GATEWAY_PORT, management on :$MANAGEMENT_PORT (log: $LOGS/gateway.log)"
 OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java -jar "$(jar gateway)" \
   --server.port="$GATEWAY_PORT" --management.server.port="$MANAGEMENT_PORT" \
-  --torii.gateway.routes-dir=routes >"$LOGS/gateway.log" 2>&1 &
+  --torii.gateway.routes-dir=routes --torii.gateway.authority.target="localhost:$AUTHORITY_GRPC_PORT" \
+  >"$LOGS/gateway.log" 2>&1 &
 pids+=($!)
 
 wait_for() {
@@ -69,6 +81,7 @@ wait_for() {
 
 chmod +x gateway/target/tools/protoc 2>/dev/null || true
 
+wait_for authorizer-dummy "curl -fsS http://localhost:$AUTHORITY_HTTP_PORT/actuator/health/readiness" "$LOGS/authorizer-dummy.log"
 wait_for offer-service "port_in_use $OFFER_PORT" "$LOGS/offer-service.log"
 wait_for gateway "curl -fsS http://localhost:$MANAGEMENT_PORT/actuator/health/readiness" "$LOGS/gateway.log"
 
@@ -76,23 +89,30 @@ cat <<MSG
 
 The local stack is running. Try it:
 
-  # JSON: create an offer
+  # JSON: create an offer as user alice (authorizer-dummy accepts dummy:<user>[:scope,...])
   curl -s -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/CreateOffer \\
-    -H 'Content-Type: application/json' \\
+    -H 'Content-Type: application/json' -H 'Authorization: Bearer dummy:alice:offers.write' \\
     -d '{"itemId": "item-1", "title": "Vintage camera", "price": {"currencyCode": "JPY", "units": "12000"}}'
+
+  # read it back (GetOffer is public): put the id from the answer above
+  curl -s -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/GetOffer \\
+    -H 'Content-Type: application/json' -d '{"id": "<id>"}'
 
   # protobuf: the same request, encoded with protoc (any protobuf encoder works)
   printf 'item_id: "item-1" title: "Vintage camera" price { currency_code: "JPY" units: 12000 }' \\
     | $(pwd)/gateway/target/tools/protoc --descriptor_set_in=$(pwd)/proto/target/classes/META-INF/torii/descriptors/torii-proto.binpb \\
         --encode=examples.offer.v1.CreateOfferRequest examples/offer/v1/offer.proto \\
     | curl -s -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/CreateOffer \\
-        -H 'Content-Type: application/x-protobuf' --data-binary @- \\
+        -H 'Content-Type: application/x-protobuf' -H 'Authorization: Bearer dummy:alice:offers.write' --data-binary @- \\
     | $(pwd)/gateway/target/tools/protoc --descriptor_set_in=$(pwd)/proto/target/classes/META-INF/torii/descriptors/torii-proto.binpb \\
         --decode=examples.offer.v1.Offer examples/offer/v1/offer.proto
 
-  # what the backend received from the gateway
+  # what the backend received from the gateway: as a user, then as a support console's service account
   curl -s -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/WhoAmI \\
-    -H 'Content-Type: application/json' -d '{}'
+    -H 'Content-Type: application/json' -H 'Authorization: Bearer dummy:alice' -d '{}'
+  curl -s -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/WhoAmI \\
+    -H 'Content-Type: application/json' \\
+    -H 'Authorization: Bearer dummy-sa:support-console@torii-dev.iam.gserviceaccount.com:support.reader' -d '{}'
 
 Routes: routes/*.yaml. Logs: $LOGS/. Press Ctrl-C to stop.
 MSG
