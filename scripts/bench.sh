@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Measures GetOffer throughput and latency straight to offer-service over gRPC and through the
-# gateway as protobuf over HTTP, on this machine, in one run: starts both servers on free ports,
-# waits until they answer, runs the bench driver, and stops what it started whatever happens.
+# Measures GetOffer throughput and latency on this machine, in one run, three ways: straight to
+# offer-service over gRPC, through the gateway as protobuf over HTTP on the public route
+# (routes/), and through a second gateway whose GetOffer route requires a user (bench/routes/),
+# with a credential the gateway exchanges once at authorizer-dummy and then serves from its
+# private-token cache, while offer-service verifies the forwarded token as in production. Starts
+# every server on free ports, waits until they answer, runs the bench driver, and stops what it
+# started whatever happens. Only one target is loaded at a time; the idle servers cost nothing.
 #
 # Settings (environment):
 #   BENCH_SECONDS         measured seconds per round (default 20); a quick run: BENCH_SECONDS=3
@@ -10,10 +14,11 @@
 #                         steps of up to 5 s beat the three before by over 5%), as it does while the
 #                         JIT compiles the gateway's path, a minute or two on 2 cores (default 180,
 #                         or 18 times the least warm-up if that is less)
-#   BENCH_ROUNDS          rounds of direct then gateway (default 2)
-#   BENCH_CONCURRENCY     calls in flight, and HTTP connections to the gateway (default 64)
-#   BENCH_SERVER_JVM_FLAGS  flags for both servers (default -Xms512m -Xmx512m)
-#   BENCH_JFR=1           also record a JFR profile of both servers into the log directory
+#   BENCH_ROUNDS          rounds of direct, gateway, then gateway-auth (default 2)
+#   BENCH_CONCURRENCY     calls in flight, and HTTP connections to each gateway (default 64)
+#   BENCH_SERVER_JVM_FLAGS  flags for offer-service and both gateways (default -Xms512m -Xmx512m)
+#   BENCH_JFR=1           also record a JFR profile of offer-service and both gateways into the log
+#                         directory (bench-offer-service.jfr, bench-gateway.jfr, bench-gateway-auth.jfr)
 #   BENCH_JMH_SECONDS     seconds per JMH iteration of the Authority cache benchmark (default 5)
 #   BENCH_SKIP_JMH=1      skip the Authority cache benchmark
 # The JSON result goes to bench/target/bench-result.json.
@@ -28,9 +33,14 @@ DEFAULT_MAX_WARMUP=$((WARMUP_SECONDS * 18 < 180 ? WARMUP_SECONDS * 18 : 180))
 MAX_WARMUP_SECONDS=${BENCH_MAX_WARMUP_SECONDS:-$DEFAULT_MAX_WARMUP}
 ROUNDS=${BENCH_ROUNDS:-2}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
-# The same heap for both servers, fixed so heap growth does not show up as noise in one of them.
+# The same heap for every server under test, fixed so heap growth does not show up as noise in one of them.
 SERVER_JVM_FLAGS=${BENCH_SERVER_JVM_FLAGS:--Xms512m -Xmx512m}
 DRIVER_JVM_FLAGS="-Xms256m -Xmx256m"
+# dummy:<user> is a user for authorizer-dummy; the measured credential has no scope, as GetOffer
+# asks none. The offer is created through the gateway: offer-service requires a private token on
+# CreateOffer once it verifies tokens, and the gateway's CreateOffer route asks for offers.write.
+BENCH_CREDENTIAL=dummy:bench-user
+CREATE_CREDENTIAL=dummy:bench-user:offers.write
 LOGS=.local/logs
 RESULT=bench/target/bench-result.json
 mkdir -p "$LOGS"
@@ -63,9 +73,11 @@ trap 'exit 130' INT TERM
 # running JVM.
 cp "$(jar examples/offer-service)" "$JARS/offer-service.jar"
 cp "$(jar gateway)" "$JARS/gateway.jar"
+cp "$(jar authorizer-dummy)" "$JARS/authorizer-dummy.jar"
 cp "$(jar bench)" "$JARS/bench.jar"
 OFFER_JAR=$JARS/offer-service.jar
 GATEWAY_JAR=$JARS/gateway.jar
+AUTHORITY_JAR=$JARS/authorizer-dummy.jar
 BENCH_JAR=$JARS/bench.jar
 
 port_in_use() {
@@ -92,6 +104,15 @@ taken+=("$OFFER_PORT")
 GATEWAY_PORT=$(free_port)
 taken+=("$GATEWAY_PORT")
 MANAGEMENT_PORT=$(free_port)
+taken+=("$MANAGEMENT_PORT")
+GATEWAY_AUTH_PORT=$(free_port)
+taken+=("$GATEWAY_AUTH_PORT")
+GATEWAY_AUTH_MANAGEMENT_PORT=$(free_port)
+taken+=("$GATEWAY_AUTH_MANAGEMENT_PORT")
+AUTHORITY_HTTP_PORT=$(free_port)
+taken+=("$AUTHORITY_HTTP_PORT")
+AUTHORITY_GRPC_PORT=$(free_port)
+AUTHORITY_URL=http://localhost:$AUTHORITY_HTTP_PORT
 
 profile_flags() {
   if [[ ${BENCH_JFR:-0} == 1 ]]; then
@@ -99,25 +120,10 @@ profile_flags() {
   fi
 }
 
-echo "bench: servers run with JVM flags: $SERVER_JVM_FLAGS (driver: $DRIVER_JVM_FLAGS); $(nproc) CPUs, nothing pinned"
-echo "bench: starting offer-service on :$OFFER_PORT (log: $LOGS/bench-offer-service.log)"
-# shellcheck disable=SC2086 # the flag lists are meant to split into words
-java $SERVER_JVM_FLAGS $(profile_flags offer-service) -jar "$OFFER_JAR" "$OFFER_PORT" \
-  >"$LOGS/bench-offer-service.log" 2>&1 &
-OFFER_PID=$!
-pids+=("$OFFER_PID")
-
-echo "bench: starting gateway on :$GATEWAY_PORT, management :$MANAGEMENT_PORT (log: $LOGS/bench-gateway.log)"
-# shellcheck disable=SC2086
-OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java $SERVER_JVM_FLAGS $(profile_flags gateway) -jar "$GATEWAY_JAR" \
-  --server.port="$GATEWAY_PORT" --management.server.port="$MANAGEMENT_PORT" \
-  --torii.gateway.routes-dir=routes >"$LOGS/bench-gateway.log" 2>&1 &
-GATEWAY_PID=$!
-pids+=("$GATEWAY_PID")
-
 wait_for() {
   local name=$1 check=$2 log=$3
-  for _ in $(seq 1 120); do
+  # Four JVMs start on as few as two cores, next to whatever else the machine runs.
+  for _ in $(seq 1 240); do
     if eval "$check" >/dev/null 2>&1; then
       echo "bench: $name is up"
       return 0
@@ -131,11 +137,53 @@ wait_for() {
     done
     sleep 0.5
   done
-  echo "bench: $name did not answer within 60s; see $log" >&2
+  echo "bench: $name did not answer within 120s; see $log" >&2
   exit 1
 }
+
+echo "bench: servers run with JVM flags: $SERVER_JVM_FLAGS (driver: $DRIVER_JVM_FLAGS); $(nproc) CPUs, nothing pinned"
+# First and on its own: the others need its JWKS and exchange endpoint, and the fewer JVMs start
+# at once, the sooner each is up. Default JVM flags: it is not under test, and once the gateway has
+# cached the credential's private token it is idle (its CPU column shows it).
+echo "bench: starting authorizer-dummy on :$AUTHORITY_GRPC_PORT (gRPC), :$AUTHORITY_HTTP_PORT (HTTP)" \
+  "(log: $LOGS/bench-authorizer-dummy.log)"
+java -jar "$AUTHORITY_JAR" --spring.profiles.active=local \
+  --server.port="$AUTHORITY_HTTP_PORT" --torii.authority.grpc.port="$AUTHORITY_GRPC_PORT" \
+  --torii.authority.issuer="$AUTHORITY_URL" >"$LOGS/bench-authorizer-dummy.log" 2>&1 &
+AUTHORITY_PID=$!
+pids+=("$AUTHORITY_PID")
+wait_for authorizer-dummy "curl -fsS $AUTHORITY_URL/actuator/health/readiness" "$LOGS/bench-authorizer-dummy.log"
+
+# Verifies private tokens as in production: the authenticated path pays for it, while the direct
+# and public-gateway calls carry no token and stay anonymous.
+echo "bench: starting offer-service on :$OFFER_PORT (log: $LOGS/bench-offer-service.log)"
+# shellcheck disable=SC2086 # the flag lists are meant to split into words
+TORII_AUTHORITY_JWKS_URI="$AUTHORITY_URL/.well-known/jwks.json" TORII_AUTHORITY_ISSUER="$AUTHORITY_URL" \
+  java $SERVER_JVM_FLAGS $(profile_flags offer-service) -jar "$OFFER_JAR" "$OFFER_PORT" \
+  >"$LOGS/bench-offer-service.log" 2>&1 &
+OFFER_PID=$!
+pids+=("$OFFER_PID")
+
+# start_gateway NAME PORT MANAGEMENT_PORT ROUTES_DIR: the same jar and flags for both gateways, so
+# their ratio shows only what the route's policy costs.
+start_gateway() {
+  echo "bench: starting $1 on :$2, management :$3, routes from $4/ (log: $LOGS/bench-$1.log)"
+  # shellcheck disable=SC2086
+  OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java $SERVER_JVM_FLAGS $(profile_flags "$1") -jar "$GATEWAY_JAR" \
+    --server.port="$2" --management.server.port="$3" --torii.gateway.routes-dir="$4" \
+    --torii.gateway.authority.target="localhost:$AUTHORITY_GRPC_PORT" >"$LOGS/bench-$1.log" 2>&1 &
+}
+start_gateway gateway "$GATEWAY_PORT" "$MANAGEMENT_PORT" routes
+GATEWAY_PID=$!
+pids+=("$GATEWAY_PID")
+start_gateway gateway-auth "$GATEWAY_AUTH_PORT" "$GATEWAY_AUTH_MANAGEMENT_PORT" bench/routes
+GATEWAY_AUTH_PID=$!
+pids+=("$GATEWAY_AUTH_PID")
+
 wait_for offer-service "port_in_use $OFFER_PORT" "$LOGS/bench-offer-service.log"
 wait_for gateway "curl -fsS http://localhost:$MANAGEMENT_PORT/actuator/health/readiness" "$LOGS/bench-gateway.log"
+wait_for gateway-auth "curl -fsS http://localhost:$GATEWAY_AUTH_MANAGEMENT_PORT/actuator/health/readiness" \
+  "$LOGS/bench-gateway-auth.log"
 
 # In the background and waited for, so an interrupt reaches the traps at once, not when the
 # driver is done; the driver's exit status is the script's.
@@ -143,6 +191,9 @@ wait_for gateway "curl -fsS http://localhost:$MANAGEMENT_PORT/actuator/health/re
 java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
   --direct="127.0.0.1:$OFFER_PORT" \
   --gateway="http://127.0.0.1:$GATEWAY_PORT" \
+  --gateway-auth="http://127.0.0.1:$GATEWAY_AUTH_PORT" \
+  --gateway-auth-credential="$BENCH_CREDENTIAL" \
+  --create-offer-credential="$CREATE_CREDENTIAL" \
   --concurrency="$CONCURRENCY" \
   --warmup-seconds="$WARMUP_SECONDS" \
   --max-warmup-seconds="$MAX_WARMUP_SECONDS" \
@@ -150,7 +201,9 @@ java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
   --rounds="$ROUNDS" \
   --output="$RESULT" \
   --watch="gateway:$GATEWAY_PID" \
+  --watch="gateway-auth:$GATEWAY_AUTH_PID" \
   --watch="offer-service:$OFFER_PID" \
+  --watch="authority:$AUTHORITY_PID" \
   --clock-ticks="$(getconf CLK_TCK)" \
   --server-jvm-flags="$SERVER_JVM_FLAGS" &
 DRIVER_PID=$!

@@ -1,19 +1,19 @@
 package dev.torii.bench;
 
-import dev.torii.examples.offer.v1.CreateOfferRequest;
-import dev.torii.examples.offer.v1.Money;
-import dev.torii.examples.offer.v1.OfferServiceGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -22,8 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Measures {@code GetOffer} throughput and latency straight to the offer service over gRPC and
- * through the gateway as protobuf over HTTP, in alternating rounds, and reports the ratio.
+ * Measures {@code GetOffer} throughput and latency straight to the offer service over gRPC,
+ * through the gateway as protobuf over HTTP, and optionally through a gateway whose route
+ * requires a user (with a credential whose private token the gateway has cached), in alternating
+ * rounds, and reports the gateway-to-direct and authenticated-to-unauthenticated ratios.
  *
  * <p>Exits 0 on a clean run, 1 when a round failed more than {@link BenchSummary#ERROR_BUDGET} of
  * its calls or the run broke, 2 on bad arguments.
@@ -62,9 +64,11 @@ public final class BenchMain {
     }
 
     private static int run(BenchOptions options) throws Exception {
-        System.out.printf(Locale.ROOT, "torii-bench: POST %s vs gRPC %s:%d; %d calls in flight; per round %d-%d s"
-                        + " warm-up + %d s measured; %d rounds; %d CPUs; driver JVM %s %s%n",
-                GatewayHttpTarget.PATH, options.directHost(), options.directPort(), options.concurrency(),
+        System.out.printf(Locale.ROOT, "torii-bench: POST %s on %s%s vs gRPC %s:%d; %d calls in flight; per round"
+                        + " %d-%d s warm-up + %d s measured; %d rounds; %d CPUs; driver JVM %s %s%n",
+                GatewayHttpTarget.PATH, options.gateway(),
+                options.gatewayAuth().map(g -> " and, with a credential, " + g.uri()).orElse(""),
+                options.directHost(), options.directPort(), options.concurrency(),
                 options.warmup().toSeconds(), options.maxWarmup().toSeconds(), options.window().toSeconds(),
                 options.rounds(),
                 Runtime.getRuntime().availableProcessors(), Runtime.version(),
@@ -81,18 +85,31 @@ public final class BenchMain {
             return thread;
         });
         try {
-            String offerId = OfferServiceGrpc.newBlockingStub(channel)
-                    .withDeadlineAfter(FIRST_CALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                    .createOffer(CreateOfferRequest.newBuilder()
-                            .setItemId("bench-item")
-                            .setTitle("Benchmark offer")
-                            .setPrice(Money.newBuilder().setCurrencyCode("JPY").setUnits(12_000))
-                            .build())
-                    .getId();
-            System.out.println("torii-bench: created offer " + offerId + "; every call reads it");
-            try (GatewayHttpTarget gateway = new GatewayHttpTarget(options.gateway(), offerId,
-                    options.concurrency(), options.httpThreads())) {
-                List<LoadTarget> targets = List.of(new DirectGrpcTarget(channel, offerId), gateway);
+            String offerId;
+            if (options.createOfferCredential().isPresent()) {
+                offerId = BenchOffer.createThroughGateway(options.gateway(), options.createOfferCredential().get());
+                System.out.println("torii-bench: created offer " + offerId
+                        + " through the gateway; every call reads it");
+            } else {
+                offerId = BenchOffer.createDirect(channel);
+                System.out.println("torii-bench: created offer " + offerId + "; every call reads it");
+            }
+            List<GatewayHttpTarget> gateways = new ArrayList<>();
+            try {
+                gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY, options.gateway(), offerId,
+                        options.concurrency(), options.httpThreads(), Map.of()));
+                if (options.gatewayAuth().isPresent()) {
+                    BenchOptions.AuthenticatedGateway auth = options.gatewayAuth().get();
+                    BenchOffer.requireCredential(auth.uri(), offerId);
+                    gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY_AUTH, auth.uri(), offerId,
+                            options.concurrency(), options.httpThreads(),
+                            Map.of(HttpHeaderNames.AUTHORIZATION.toString(), "Bearer " + auth.credential())));
+                }
+                List<LoadTarget> targets = new ArrayList<>();
+                targets.add(new DirectGrpcTarget(channel, offerId));
+                targets.addAll(gateways);
+                // The first authenticated call also makes the gateway exchange the credential at
+                // the Authority: every measured call after it is a cache hit.
                 for (LoadTarget target : targets) {
                     firstCall(target);
                 }
@@ -102,7 +119,7 @@ public final class BenchMain {
                     for (LoadTarget target : targets) {
                         Measurement m = new ClosedLoopLoad(target, options.concurrency(), pauses, cpu)
                                 .measure(round, options.warmup(), options.maxWarmup(), options.window());
-                        System.out.printf(Locale.ROOT, "torii-bench: round %d %-7s %10.0f req/s  p50 %6.2f ms"
+                        System.out.printf(Locale.ROOT, "torii-bench: round %d %-12s %10.0f req/s  p50 %6.2f ms"
                                         + "  p99 %6.2f ms  errors %d  (after %s)%n", round, target.name(),
                                 m.requestsPerSecond(), m.latencyMillis(50), m.latencyMillis(99), m.errors(),
                                 BenchReport.describeWarmup(m));
@@ -110,7 +127,9 @@ public final class BenchMain {
                     }
                 }
                 BenchSummary summary = new BenchSummary(measurements);
-                BenchReport report = new BenchReport(options, summary, gateway.connectionsOpened());
+                Map<String, Long> connections = new LinkedHashMap<>();
+                gateways.forEach(g -> connections.put(g.name(), g.connectionsOpened()));
+                BenchReport report = new BenchReport(options, summary, connections);
                 report.print(System.out);
                 write(options.output(), report.toJson());
                 System.out.println("torii-bench: JSON result in " + options.output());
@@ -125,6 +144,8 @@ public final class BenchMain {
                     return 1;
                 }
                 return 0;
+            } finally {
+                gateways.forEach(GatewayHttpTarget::close);
             }
         } finally {
             channel.shutdownNow();

@@ -15,49 +15,54 @@ final class BenchReport {
 
     /** The name of the baseline target. */
     static final String DIRECT = "direct";
-    /** The name of the target through the gateway. */
+    /** The name of the target through the gateway, on a public route. */
     static final String GATEWAY = "gateway";
+    /** The name of the target through a gateway whose route requires a user, with a credential. */
+    static final String GATEWAY_AUTH = "gateway-auth";
     /** The throughput ratio the gateway must reach. */
     static final double RATIO_BAR = 0.35;
     /** The throughput ratio the product aims at. */
     static final double RATIO_GOAL = 0.5;
+    /** The share of the public route's throughput the authenticated route must keep (cache hits). */
+    static final double AUTH_RATIO_BAR = 0.9;
 
     private final BenchOptions options;
     private final BenchSummary summary;
-    private final long gatewayConnections;
+    private final Map<String, Long> connectionsOpened;
 
     /**
      * Creates a report.
      *
      * @param options the run's settings
      * @param summary the measured rounds
-     * @param gatewayConnections HTTP connections the driver opened to the gateway in the whole run
+     * @param connectionsOpened HTTP connections the driver opened to each gateway target in the whole run
      */
-    BenchReport(BenchOptions options, BenchSummary summary, long gatewayConnections) {
+    BenchReport(BenchOptions options, BenchSummary summary, Map<String, Long> connectionsOpened) {
         this.options = options;
         this.summary = summary;
-        this.gatewayConnections = gatewayConnections;
+        this.connectionsOpened = Map.copyOf(connectionsOpened);
     }
 
     /**
-     * Prints the tables, the ratio and any failures.
+     * Prints the tables, the ratios and any failures.
      *
      * @param out where to print
      */
     void print(PrintStream out) {
+        List<String> targets = summary.targets();
         out.println();
-        out.printf(Locale.ROOT, "%-7s %-8s %12s %9s %9s %8s%n", "round", "target", "requests/s", "p50 ms", "p99 ms",
+        out.printf(Locale.ROOT, "%-7s %-12s %12s %9s %9s %8s%n", "round", "target", "requests/s", "p50 ms", "p99 ms",
                 "errors");
         for (Measurement m : summary.measurements()) {
             row(out, Integer.toString(m.round()), m.target(), m.requestsPerSecond(), m.latencyMillis(50),
                     m.latencyMillis(99), m.errors());
         }
-        for (String target : List.of(DIRECT, GATEWAY)) {
+        for (String target : targets) {
             Measurement best = summary.target(target).best();
             row(out, "best", target, best.requestsPerSecond(), best.latencyMillis(50), best.latencyMillis(99),
                     best.errors());
         }
-        for (String target : List.of(DIRECT, GATEWAY)) {
+        for (String target : targets) {
             BenchSummary.TargetSummary t = summary.target(target);
             row(out, "median", target, t.medianRequestsPerSecond(), t.medianP50Millis(), t.medianP99Millis(),
                     t.errors());
@@ -67,11 +72,11 @@ final class BenchReport {
         out.println();
         out.println("CPU in the measured windows: cores used (CPU µs per request); 'softirq' is kernel network"
                 + " work no process is charged for; 'machine' is every busy core, other tenants included");
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-7s %-8s", "round", "target"));
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-7s %-12s", "round", "target"));
         processes.forEach(p -> header.append(String.format(Locale.ROOT, " %18s", p)));
         out.println(header);
         for (Measurement m : summary.measurements()) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-7d %-8s", m.round(), m.target()));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-7d %-12s", m.round(), m.target()));
             for (String p : processes) {
                 Double cores = m.cpuCores().get(p);
                 String cell = cores == null ? "-" : CpuUsage.MACHINE.equals(p) || CpuUsage.SOFTIRQ.equals(p)
@@ -81,10 +86,30 @@ final class BenchReport {
             }
             out.println(line);
         }
+        out.println();
+        out.println("CPU µs per request, median of the rounds");
+        StringBuilder perRequestHeader = new StringBuilder(String.format(Locale.ROOT, "%-7s %-12s", "", "target"));
+        processes.forEach(p -> perRequestHeader.append(String.format(Locale.ROOT, " %18s", p)));
+        out.println(perRequestHeader);
+        for (String target : targets) {
+            BenchSummary.TargetSummary t = summary.target(target);
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-7s %-12s", "median", target));
+            for (String p : processes) {
+                double micros = t.medianCpuMicrosPerRequest(p);
+                line.append(String.format(Locale.ROOT, " %18s",
+                        Double.isFinite(micros) ? String.format(Locale.ROOT, "%.0f", micros) : "-"));
+            }
+            out.println(line);
+        }
 
         out.println();
-        out.printf(Locale.ROOT, "gateway: %d HTTP/1.1 connections opened in the whole run (pool of %d)%n",
-                gatewayConnections, options.concurrency());
+        for (String target : targets) {
+            Long opened = connectionsOpened.get(target);
+            if (opened != null) {
+                out.printf(Locale.ROOT, "%s: %d HTTP/1.1 connections opened in the whole run (pool of %d)%n",
+                        target, opened, options.concurrency());
+            }
+        }
         for (Measurement m : summary.measurements()) {
             if (m.warmupErrors() > 0 || !m.failures().isEmpty()) {
                 out.printf(Locale.ROOT, "round %d %s: %d errors measured, %d in warm-up; reasons: %s%n", m.round(),
@@ -96,6 +121,43 @@ final class BenchReport {
                 ratio, options.rounds(), summary.bestRatio(GATEWAY, DIRECT));
         out.printf(Locale.ROOT, "bar >= %.2f: %s; product goal >= %.2f: %s%n", RATIO_BAR,
                 ratio >= RATIO_BAR ? "met" : "NOT met", RATIO_GOAL, ratio >= RATIO_GOAL ? "met" : "not met");
+        if (targets.contains(GATEWAY_AUTH)) {
+            double authRatio = summary.medianRatio(GATEWAY_AUTH, GATEWAY);
+            out.printf(Locale.ROOT, "ratio authenticated/unauthenticated gateway throughput (gateway-auth/gateway)"
+                    + " = %.2f (median of %d rounds each; best rounds: %.2f)%n", authRatio, options.rounds(),
+                    summary.bestRatio(GATEWAY_AUTH, GATEWAY));
+            out.printf(Locale.ROOT, "bar >= %.2f: %s%n", AUTH_RATIO_BAR,
+                    authRatio >= AUTH_RATIO_BAR ? "met" : "NOT met");
+            String extra = extraCpu();
+            if (!extra.isEmpty()) {
+                out.println("authenticated path, CPU µs per request beyond the public route's (medians): " + extra);
+            }
+        }
+    }
+
+    // What the authenticated path costs each process beyond the public one; the gateway under load
+    // is compared with the gateway under load, so each target is charged to its own process.
+    private String extraCpu() {
+        BenchSummary.TargetSummary open = summary.target(GATEWAY);
+        BenchSummary.TargetSummary auth = summary.target(GATEWAY_AUTH);
+        List<String> parts = new ArrayList<>();
+        double openGateway = open.medianCpuMicrosPerRequest(GATEWAY);
+        double authGateway = auth.medianCpuMicrosPerRequest(GATEWAY_AUTH);
+        if (Double.isFinite(openGateway) && Double.isFinite(authGateway)) {
+            parts.add(String.format(Locale.ROOT, "gateway %+.0f (%.0f vs %.0f)", authGateway - openGateway,
+                    authGateway, openGateway));
+        }
+        for (String p : processes()) {
+            if (p.equals(GATEWAY) || p.equals(GATEWAY_AUTH) || p.equals(CpuUsage.SOFTIRQ)) {
+                continue;
+            }
+            double before = open.medianCpuMicrosPerRequest(p);
+            double after = auth.medianCpuMicrosPerRequest(p);
+            if (Double.isFinite(before) && Double.isFinite(after)) {
+                parts.add(String.format(Locale.ROOT, "%s %+.0f (%.0f vs %.0f)", p, after - before, after, before));
+            }
+        }
+        return String.join(", ", parts);
     }
 
     /**
@@ -120,7 +182,7 @@ final class BenchReport {
 
     private static void row(PrintStream out, String round, String target, double rps, double p50, double p99,
             long errors) {
-        out.printf(Locale.ROOT, "%-7s %-8s %12.0f %9.2f %9.2f %8d%n", round, target, rps, p50, p99, errors);
+        out.printf(Locale.ROOT, "%-7s %-12s %12.0f %9.2f %9.2f %8d%n", round, target, rps, p50, p99, errors);
     }
 
     private List<String> processes() {
@@ -138,12 +200,13 @@ final class BenchReport {
     /**
      * Renders the result as JSON.
      *
-     * @return a JSON object with the settings, every round, the summary and the ratio
+     * @return a JSON object with the settings, every round, the summary and the ratios
      */
     String toJson() {
         StringBuilder json = new StringBuilder("{\n");
         json.append("  \"settings\": {")
                 .append("\"method\": ").append(string(GatewayHttpTarget.PATH))
+                .append(", \"targets\": ").append(strings(summary.targets()))
                 .append(", \"concurrency\": ").append(options.concurrency())
                 .append(", \"minWarmupSeconds\": ").append(options.warmup().toSeconds())
                 .append(", \"maxWarmupSeconds\": ").append(options.maxWarmup().toSeconds())
@@ -178,7 +241,8 @@ final class BenchReport {
         }
         json.append("  ],\n");
         json.append("  \"summary\": {");
-        List<String> targets = List.of(DIRECT, GATEWAY);
+        List<String> targets = summary.targets();
+        List<String> processes = processes();
         for (int i = 0; i < targets.size(); i++) {
             BenchSummary.TargetSummary t = summary.target(targets.get(i));
             Measurement best = t.best();
@@ -191,14 +255,30 @@ final class BenchReport {
                     .append(", \"bestP50Ms\": ").append(number(best.latencyMillis(50)))
                     .append(", \"bestP99Ms\": ").append(number(best.latencyMillis(99)))
                     .append(", \"errors\": ").append(t.errors())
-                    .append("}");
+                    .append(", \"medianCpuMicrosPerRequest\": {");
+            for (int p = 0; p < processes.size(); p++) {
+                json.append(p == 0 ? "" : ", ").append(string(processes.get(p))).append(": ")
+                        .append(number(t.medianCpuMicrosPerRequest(processes.get(p))));
+            }
+            json.append("}}");
         }
         json.append("\n  },\n");
-        json.append("  \"gatewayConnectionsOpened\": ").append(gatewayConnections).append(",\n");
+        json.append("  \"gatewayConnectionsOpened\": ").append(connectionsOpened.getOrDefault(GATEWAY, 0L))
+                .append(",\n");
+        if (connectionsOpened.containsKey(GATEWAY_AUTH)) {
+            json.append("  \"gatewayAuthConnectionsOpened\": ").append(connectionsOpened.get(GATEWAY_AUTH))
+                    .append(",\n");
+        }
         json.append("  \"ratioGatewayToDirect\": {\"median\": ").append(number(summary.medianRatio(GATEWAY, DIRECT)))
                 .append(", \"best\": ").append(number(summary.bestRatio(GATEWAY, DIRECT)))
                 .append(", \"bar\": ").append(number(RATIO_BAR))
                 .append(", \"goal\": ").append(number(RATIO_GOAL)).append("},\n");
+        if (targets.contains(GATEWAY_AUTH)) {
+            json.append("  \"ratioAuthenticatedToUnauthenticatedGateway\": {\"median\": ")
+                    .append(number(summary.medianRatio(GATEWAY_AUTH, GATEWAY)))
+                    .append(", \"best\": ").append(number(summary.bestRatio(GATEWAY_AUTH, GATEWAY)))
+                    .append(", \"bar\": ").append(number(AUTH_RATIO_BAR)).append("},\n");
+        }
         json.append("  \"errorBudget\": ").append(number(BenchSummary.ERROR_BUDGET))
                 .append(",\n  \"withinErrorBudget\": ").append(summary.overErrorBudget().isEmpty()).append("\n}\n");
         return json.toString();
@@ -209,6 +289,12 @@ final class BenchReport {
         values.forEach((k, v) -> json.append(json.length() > 1 ? ", " : "").append(string(k)).append(": ")
                 .append(number(v)));
         return json.append('}').toString();
+    }
+
+    private static String strings(List<String> values) {
+        StringBuilder json = new StringBuilder("[");
+        values.forEach(v -> json.append(json.length() > 1 ? ", " : "").append(string(v)));
+        return json.append(']').toString();
     }
 
     private static String list(List<Double> values) {

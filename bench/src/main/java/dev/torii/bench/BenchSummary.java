@@ -7,7 +7,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Condenses the rounds into what the report states: per target the best round and the median of
- * the rounds, the gateway-to-direct throughput ratio, and the rounds over the error budget.
+ * the rounds, throughput ratios between targets, and the rounds over the error budget.
  */
 final class BenchSummary {
 
@@ -32,6 +32,15 @@ final class BenchSummary {
      */
     List<Measurement> measurements() {
         return measurements;
+    }
+
+    /**
+     * Returns the names of the measured targets, in the order they first ran.
+     *
+     * @return distinct target names
+     */
+    List<String> targets() {
+        return measurements.stream().map(Measurement::target).distinct().toList();
     }
 
     /**
@@ -138,6 +147,19 @@ final class BenchSummary {
          */
         double medianP99Millis() {
             return medianOf(m -> m.latencyMillis(99));
+        }
+
+        /**
+         * Returns the median over the rounds of the CPU microseconds a process spent per request,
+         * leaving out rounds that could not tell.
+         *
+         * @param process a process name, as in {@link Measurement#cpuCores()}
+         * @return microseconds, or NaN when no round knows the process
+         */
+        double medianCpuMicrosPerRequest(String process) {
+            List<Double> known = rounds.stream().map(m -> m.cpuMicrosPerRequest(process))
+                    .filter(Double::isFinite).toList();
+            return known.isEmpty() ? Double.NaN : median(known);
         }
 
         /**

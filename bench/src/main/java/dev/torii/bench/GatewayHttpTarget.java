@@ -5,9 +5,12 @@ import dev.torii.examples.offer.v1.GetOfferRequest;
 import dev.torii.examples.offer.v1.Offer;
 import dev.torii.examples.offer.v1.OfferServiceGrpc;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
@@ -16,8 +19,9 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Calls {@code GetOffer} through the gateway as a protobuf POST over HTTP/1.1 keep-alive
- * connections, one pooled connection per call in flight, as an HTTP client of the edge would.
+ * Calls {@code GetOffer} through a gateway as a protobuf POST over HTTP/1.1 keep-alive
+ * connections, one pooled connection per call in flight, as an HTTP client of the edge would;
+ * with extra headers such as a credential, it measures the gateway's authenticated path.
  */
 final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
 
@@ -27,7 +31,9 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
     private static final String PROTOBUF = "application/x-protobuf";
     private static final byte[] EMPTY = new byte[0];
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_MESSAGE = 200;
 
+    private final String name;
     private final String offerId;
     private final ConnectionProvider pool;
     private final LoopResources loops;
@@ -37,21 +43,25 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
     /**
      * Creates the target and its connection pool; connections open on first use.
      *
+     * @param name the name the report uses, such as {@code gateway}
      * @param gateway the gateway's base URI, {@code http://host:port}
      * @param offerId the offer every call reads
      * @param connections the pool size, the number of calls in flight
      * @param threads event-loop threads of the client
+     * @param extraHeaders headers every call also sends, such as {@code Authorization}; may be empty
      */
-    GatewayHttpTarget(URI gateway, String offerId, int connections, int threads) {
+    GatewayHttpTarget(String name, URI gateway, String offerId, int connections, int threads,
+            Map<String, String> extraHeaders) {
+        this.name = name;
         this.offerId = offerId;
         byte[] body = GetOfferRequest.newBuilder().setId(offerId).build().toByteArray();
         InetSocketAddress address = new InetSocketAddress(gateway.getHost(), gateway.getPort());
-        this.pool = ConnectionProvider.builder("torii-bench")
+        this.pool = ConnectionProvider.builder("torii-bench-" + name)
                 .maxConnections(connections)
                 // The closed loop never asks for more than the pool holds; a bound would only add a failure mode.
                 .pendingAcquireMaxCount(-1)
                 .build();
-        this.loops = LoopResources.create("torii-bench-http", threads, true);
+        this.loops = LoopResources.create("torii-bench-" + name, threads, true);
         HttpClient client = HttpClient.create(pool)
                 .runOn(loops)
                 .remoteAddress(() -> address)
@@ -59,10 +69,12 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
                 .keepAlive(true)
                 // A silent retry would hide a connection the gateway dropped; every failure must count.
                 .disableRetry(true)
-                .headers(headers -> headers
-                        .set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF)
-                        .set(HttpHeaderNames.ACCEPT, PROTOBUF)
-                        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length))
+                .headers(headers -> {
+                    headers.set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF)
+                            .set(HttpHeaderNames.ACCEPT, PROTOBUF)
+                            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                    extraHeaders.forEach(headers::set);
+                })
                 // Runs once per new TCP connection; doOnConnected would run on every pool acquisition.
                 .doOnChannelInit((observer, channel, remote) -> connectionsOpened.increment());
         // Cold: every subscription sends one more request, so the pipeline is built once, not per call.
@@ -72,12 +84,13 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
                 .responseSingle((response, content) -> content.asByteArray()
                         .defaultIfEmpty(EMPTY)
                         .map(bytes -> new Answer(response.status().code(),
-                                response.responseHeaders().get("grpc-status"), bytes)));
+                                response.responseHeaders().get("grpc-status"),
+                                response.responseHeaders().get("grpc-message"), bytes)));
     }
 
     @Override
     public String name() {
-        return "gateway";
+        return name;
     }
 
     @Override
@@ -88,7 +101,7 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
 
     private void check(Answer answer, Outcome outcome) {
         if (answer.status() != 200) {
-            outcome.failed("HTTP " + answer.status() + ", grpc-status " + answer.grpcStatus() + " (expected: 200)");
+            outcome.failed(failure(answer.status(), answer.grpcStatus(), answer.grpcMessage()));
             return;
         }
         try {
@@ -123,5 +136,53 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
         loops.disposeLater().block(CLOSE_TIMEOUT);
     }
 
-    private record Answer(int status, String grpcStatus, byte[] body) {}
+    /**
+     * Describes an answer other than 200 with the gateway's own reason, so a 401 or 403 says which
+     * credential problem it is.
+     *
+     * @param status the HTTP status
+     * @param grpcStatus the {@code grpc-status} header, or null
+     * @param grpcMessage the {@code grpc-message} header (percent-encoded), or null
+     * @return for example {@code "HTTP 401, grpc-status 16: this method needs a credential (expected: 200)"}
+     */
+    static String failure(int status, String grpcStatus, String grpcMessage) {
+        StringBuilder reason = new StringBuilder("HTTP ").append(status).append(", grpc-status ").append(grpcStatus);
+        if (grpcMessage != null && !grpcMessage.isEmpty()) {
+            String message = percentDecode(grpcMessage);
+            // Reasons are grouped by their text; a bounded length keeps a chatty backend from
+            // filling the report.
+            reason.append(": ").append(message.length() > MAX_MESSAGE
+                    ? message.substring(0, MAX_MESSAGE) + "..." : message);
+        }
+        return reason.append(" (expected: 200)").toString();
+    }
+
+    /**
+     * Decodes a {@code grpc-message} header: UTF-8 bytes, some of them percent-encoded. Unlike
+     * form decoding, a {@code +} stays a plus; a malformed escape is kept as it is.
+     *
+     * @param encoded the header value
+     * @return the message
+     */
+    static String percentDecode(String encoded) {
+        if (encoded.indexOf('%') < 0) {
+            return encoded;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            int high = c == '%' && i + 2 < encoded.length() ? Character.digit(encoded.charAt(i + 1), 16) : -1;
+            int low = high < 0 ? -1 : Character.digit(encoded.charAt(i + 2), 16);
+            if (low >= 0) {
+                bytes.write(high << 4 | low);
+                i += 2;
+            } else {
+                byte[] plain = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(plain, 0, plain.length);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private record Answer(int status, String grpcStatus, String grpcMessage, byte[] body) {}
 }

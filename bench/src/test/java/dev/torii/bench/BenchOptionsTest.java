@@ -25,6 +25,43 @@ class BenchOptionsTest {
         assertThat(options.rounds()).isEqualTo(2);
         assertThat(options.watched()).containsExactly(
                 Map.entry("gateway", 42L), Map.entry("offer-service", 7L));
+        assertThat(options.gatewayAuth()).isEmpty();
+        assertThat(options.createOfferCredential()).isEmpty();
+    }
+
+    @Test
+    void readsTheAuthenticatedGatewayWithItsCredential() {
+        BenchOptions options = BenchOptions.parse("--direct=127.0.0.1:50051", "--gateway=http://127.0.0.1:8080",
+                "--gateway-auth=http://127.0.0.1:8090", "--gateway-auth-credential=dummy:bench-user",
+                "--create-offer-credential=dummy:bench-user:offers.write");
+
+        assertThat(options.gatewayAuth()).hasValueSatisfying(g -> {
+            assertThat(g.uri().getPort()).isEqualTo(8090);
+            assertThat(g.credential()).isEqualTo("dummy:bench-user");
+            assertThat(g.toString()).doesNotContain("bench-user");
+        });
+        assertThat(options.createOfferCredential()).contains("dummy:bench-user:offers.write");
+    }
+
+    @Test
+    void authenticatedGatewayNeedsACredentialThatFitsInAHeader() {
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1",
+                "--gateway-auth=http://h:2"))
+                .hasMessage("--gateway-auth and --gateway-auth-credential go together"
+                        + " (got only --gateway-auth=http://h:2)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1",
+                "--gateway-auth-credential=dummy:bench-user"))
+                .hasMessage("--gateway-auth and --gateway-auth-credential go together (got only the credential)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1",
+                "--gateway-auth=h:2", "--gateway-auth-credential=dummy:bench-user"))
+                .hasMessage("--gateway-auth: 'h:2' (expected: http://HOST:PORT)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1",
+                "--gateway-auth=http://h:2", "--gateway-auth-credential=dummy:bench user"))
+                .hasMessage("--gateway-auth-credential: character 12 of 16 is a space (expected: printable ASCII"
+                        + " without spaces, sent as Authorization: Bearer <credential>)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1",
+                "--create-offer-credential="))
+                .hasMessageStartingWith("--create-offer-credential: empty");
     }
 
     @Test
@@ -33,6 +70,8 @@ class BenchOptionsTest {
                 .hasMessageContaining("--direct and --gateway are required");
         assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=h:1"))
                 .hasMessage("--gateway: 'h:1' (expected: http://HOST:PORT)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h :1"))
+                .hasMessage("--gateway: 'http://h :1' (expected: http://HOST:PORT)");
         assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--concurrency=0"))
                 .hasMessage("--concurrency: '0' (expected: an integer >= 1)");
         assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--warmup-seconds=30",

@@ -28,6 +28,30 @@ class BenchSummaryTest {
     }
 
     @Test
+    void authenticatedRatioComparesTheTwoGatewaysAndTargetsKeepTheirOrder() {
+        BenchSummary summary = new BenchSummary(List.of(
+                round("direct", 1, 10_000, 0), round("gateway", 1, 4_000, 0), round("gateway-auth", 1, 3_800, 0),
+                round("direct", 2, 11_000, 0), round("gateway", 2, 5_000, 0), round("gateway-auth", 2, 4_000, 0)));
+
+        assertThat(summary.targets()).containsExactly("direct", "gateway", "gateway-auth");
+        assertThat(summary.medianRatio("gateway-auth", "gateway")).isCloseTo(3_900 / 4_500.0, within(1e-9));
+        assertThat(summary.bestRatio("gateway-auth", "gateway")).isCloseTo(4_000 / 5_000.0, within(1e-9));
+    }
+
+    @Test
+    void cpuPerRequestIsTheMedianOfTheRoundsThatKnowTheProcess() {
+        // 0.5 cores at 5,000 req/s is 100 µs a request; 0.9 cores at 3,000 req/s is 300 µs.
+        BenchSummary summary = new BenchSummary(List.of(
+                round("gateway-auth", 1, 5_000, 0, Map.of("gateway-auth", 0.5)),
+                round("gateway-auth", 2, 3_000, 0, Map.of("gateway-auth", 0.9)),
+                round("gateway-auth", 3, 4_000, 0, Map.of())));
+
+        assertThat(summary.target("gateway-auth").medianCpuMicrosPerRequest("gateway-auth"))
+                .isCloseTo(200, within(1e-6));
+        assertThat(summary.target("gateway-auth").medianCpuMicrosPerRequest("authority")).isNaN();
+    }
+
+    @Test
     void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
         assertThat(BenchSummary.median(List.of(4.0, 1.0, 3.0, 10.0))).isEqualTo(3.5);
         assertThat(BenchSummary.median(List.of(7.0))).isEqualTo(7.0);
@@ -52,11 +76,16 @@ class BenchSummaryTest {
     }
 
     private static Measurement round(String target, int round, long requests, long errors) {
+        return round(target, round, requests, errors, Map.of());
+    }
+
+    private static Measurement round(String target, int round, long requests, long errors,
+            Map<String, Double> cpuCores) {
         Histogram latencies = new Histogram(3);
         for (long i = 0; i < requests; i++) {
             latencies.recordValue(1_000_000);
         }
-        return new Measurement(target, round, requests, errors, 0, ONE_SECOND, latencies, Map.of(), Map.of(),
+        return new Measurement(target, round, requests, errors, 0, ONE_SECOND, latencies, cpuCores, Map.of(),
                 Warmup.NONE);
     }
 }
