@@ -30,6 +30,7 @@ public final class StripEdgeHeadersFilter implements GatewayFilter, Ordered {
     public static final String OWNED_PREFIX = "x-torii-";
 
     private final Set<String> owned;
+    private final boolean hasAdditional;
 
     /**
      * Creates the filter.
@@ -40,6 +41,7 @@ public final class StripEdgeHeadersFilter implements GatewayFilter, Ordered {
         java.util.Set<String> names = new java.util.HashSet<>(OWNED_HEADERS);
         additional.forEach(name -> names.add(name.toLowerCase(Locale.ROOT)));
         this.owned = Set.copyOf(names);
+        this.hasAdditional = !additional.isEmpty();
     }
 
     @Override
@@ -66,8 +68,16 @@ public final class StripEdgeHeadersFilter implements GatewayFilter, Ordered {
     }
 
     private boolean owns(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        return lower.startsWith(OWNED_PREFIX) || owned.contains(lower);
+        // Every built-in name starts with x or r; most request headers (host, accept, content-*)
+        // are ruled out without lower-casing anything.
+        char first = name.isEmpty() ? ' ' : Character.toLowerCase(name.charAt(0));
+        if (first != 'x' && first != 'r' && !hasAdditional) {
+            return false;
+        }
+        if (name.regionMatches(true, 0, OWNED_PREFIX, 0, OWNED_PREFIX.length())) {
+            return true;
+        }
+        return owned.contains(name.toLowerCase(Locale.ROOT));
     }
 
     @Override
