@@ -149,5 +149,13 @@ public record AuthorityProperties(
      * @param keyPrefix prefix of every key the Authority writes
      */
     public record Redis(Optional<URI> uri, @DefaultValue("200ms") Duration commandTimeout,
-            @DefaultValue("torii:authority:") String keyPrefix) {}
+            @DefaultValue("torii:authority:") String keyPrefix) {
+
+        /**
+         * Treats an absent URI as empty (Spring binds an absent Optional as null).
+         */
+        public Redis {
+            uri = uri == null ? Optional.empty() : uri;
+        }
+    }
 }

@@ -21,4 +21,14 @@ public record IntrospectionSettings(
         Optional<String> clientId,
         Optional<String> clientSecret,
         @DefaultValue("2s") Duration timeout,
-        @DefaultValue("sub") String userIdClaim) {}
+        @DefaultValue("sub") String userIdClaim) {
+
+    /**
+     * Treats absent values as empty (Spring binds an absent Optional as null).
+     */
+    public IntrospectionSettings {
+        endpoint = endpoint == null ? Optional.empty() : endpoint;
+        clientId = clientId == null ? Optional.empty() : clientId;
+        clientSecret = clientSecret == null ? Optional.empty() : clientSecret;
+    }
+}

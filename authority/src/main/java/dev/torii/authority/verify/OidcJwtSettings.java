@@ -27,4 +27,13 @@ public record OidcJwtSettings(
         @DefaultValue("5m") Duration jwksCacheTtl,
         @DefaultValue("30s") Duration jwksRefreshFloor,
         @DefaultValue("2s") Duration timeout,
-        @DefaultValue("scope") String scopeClaim) {}
+        @DefaultValue("scope") String scopeClaim) {
+
+    /**
+     * Treats absent values as empty (Spring binds an absent Optional as null).
+     */
+    public OidcJwtSettings {
+        issuer = issuer == null ? Optional.empty() : issuer;
+        jwksUri = jwksUri == null ? Optional.empty() : jwksUri;
+    }
+}

@@ -66,6 +66,8 @@ public record GatewayProperties(
          * Checks the values.
          */
         public Authority {
+            // Spring binds an absent Optional as null.
+            target = target == null ? java.util.Optional.empty() : target;
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("torii.gateway.authority.timeout: " + timeout + " (expected: > 0)");
             }
