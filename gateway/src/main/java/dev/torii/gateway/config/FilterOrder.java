@@ -15,8 +15,11 @@ package dev.torii.gateway.config;
  *       spent reading the body, authenticating and rate limiting counts against it.</li>
  *   <li>{@link #AUTHENTICATE}: before the body is read, so an unauthenticated client cannot make
  *       the gateway read or transcode megabytes; it spends from the deadline.</li>
+ *   <li>{@link #RATE_LIMIT}: after authentication, whose principal is the natural key; before the
+ *       body is read, so a refused request costs next to nothing.</li>
  *   <li>{@link #DECODE}: checks Content-Type and size, reads the body, transcodes JSON.</li>
- *   <li>{@link #UPSTREAM_CALL}: last; calls the backend and writes the answer.</li>
+ *   <li>{@link #UPSTREAM_CALL}: last; calls the backend (through its concurrency limit, circuit
+ *       breaker and retries) and writes the answer.</li>
  * </ol>
  */
 public final class FilterOrder {
@@ -33,6 +36,8 @@ public final class FilterOrder {
     public static final int DEADLINE = -7_000;
     /** Exchanges the credential and checks the route's policy. */
     public static final int AUTHENTICATE = -6_500;
+    /** Takes a token from the route's rate-limit bucket. */
+    public static final int RATE_LIMIT = -6_200;
     /** Reads and decodes the request body. */
     public static final int DECODE = -6_000;
     /** Calls the upstream and writes the response. */

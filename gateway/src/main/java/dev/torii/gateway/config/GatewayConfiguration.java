@@ -125,7 +125,12 @@ public class GatewayConfiguration {
 
     @Bean
     RouteLocator toriiRouteLocator(GatewayProperties properties, RouteRegistry routes, UpstreamChannels channels,
-            ErrorEnvelopeWriter errors, JsonTranscoder json, PrivateTokenCache tokens) {
+            ErrorEnvelopeWriter errors, JsonTranscoder json, PrivateTokenCache tokens,
+            dev.torii.gateway.traffic.RateLimiter rateLimiter,
+            dev.torii.gateway.traffic.ClientAddressResolver clientAddresses,
+            dev.torii.gateway.traffic.UpstreamGuards guards,
+            dev.torii.gateway.grpc.LocalUpstreamSelector selector,
+            dev.torii.gateway.grpc.UnreachableUpstreams unreachable) {
         List<GatewayFilter> filters = new java.util.ArrayList<>(List.of(
                 new RequestIdFilter(),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
@@ -133,8 +138,10 @@ public class GatewayConfiguration {
                 new RouteMatchFilter(routes),
                 new DeadlineFilter(),
                 new AuthenticationFilter(tokens),
+                new dev.torii.gateway.traffic.RateLimitFilter(rateLimiter, clientAddresses),
                 new RequestDecodeFilter(json, (int) properties.maxRequestSize().toBytes()),
-                new UpstreamCallFilter(channels, new ForwardedMetadata(properties.forwardedHeaders()), json)));
+                new UpstreamCallFilter(channels, new ForwardedMetadata(properties.forwardedHeaders()), json, guards,
+                        selector, unreachable)));
         AnnotationAwareOrderComparator.sort(filters);
         Route route = Route.async()
                 .id(ROUTE_ID)

@@ -62,7 +62,11 @@ public final class ErrorEnvelopeWriter {
         Status status = error.status();
         byte[] body;
         String contentType;
-        if (format == WireFormat.PROTOBUF) {
+        String accept = exchange.getRequest().getHeaders().getFirst(HttpHeaders.ACCEPT);
+        if (error.html() != null && format == WireFormat.JSON && accept != null && accept.contains("text/html")) {
+            body = error.html().getBytes(StandardCharsets.UTF_8);
+            contentType = "text/html;charset=utf-8";
+        } else if (format == WireFormat.PROTOBUF) {
             body = status.toByteArray();
             String requested = WireFormat.supportedMediaType(
                     exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE));

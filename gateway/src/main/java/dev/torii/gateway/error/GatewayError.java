@@ -18,6 +18,7 @@ public final class GatewayError extends RuntimeException {
     private final transient Status status;
     private final int httpStatus;
     private final Map<String, String> headers;
+    private String html;
 
     private GatewayError(Status status, int httpStatus, Map<String, String> headers, Throwable cause) {
         super(status.getMessage(), cause, false, false);
@@ -71,6 +72,27 @@ public final class GatewayError extends RuntimeException {
     public GatewayError header(String name, String value) {
         headers.put(name, value);
         return this;
+    }
+
+    /**
+     * Adds a small HTML page shown instead of the envelope to a browser (a request that accepts
+     * {@code text/html} and sent no protobuf); for developer errors only.
+     *
+     * @param page the page
+     * @return this error
+     */
+    public GatewayError html(String page) {
+        this.html = page;
+        return this;
+    }
+
+    /**
+     * Returns the HTML page for browsers, if the error has one.
+     *
+     * @return the page, or null
+     */
+    public String html() {
+        return html;
     }
 
     /**

@@ -11,10 +11,12 @@ import java.time.Duration;
  * @param path the HTTP path, {@code /package.Service/Method}
  * @param protoMethod the method's descriptor
  * @param grpcMethod the unary method with byte-array marshallers, created once per route
- * @param upstream where the method's service runs
+ * @param upstream where the method's service runs (with local/remote upstreams: the remote one)
+ * @param localUpstream the target to prefer while it answers health checks, for local development
  * @param timeout the longest the gateway waits for the upstream
  * @param auth who may call
  * @param audience the audience of the private tokens the upstream receives
+ * @param traffic rate limit, retries and the upstream's circuit breaker and concurrency limit
  * @param source where the route file declares the method
  */
 public record MethodRoute(
@@ -22,9 +24,11 @@ public record MethodRoute(
         Descriptors.MethodDescriptor protoMethod,
         MethodDescriptor<byte[], byte[]> grpcMethod,
         UpstreamTarget upstream,
+        java.util.Optional<UpstreamTarget> localUpstream,
         Duration timeout,
         AuthPolicy auth,
         String audience,
+        TrafficPolicy traffic,
         RouteSource source) {
 
     /**

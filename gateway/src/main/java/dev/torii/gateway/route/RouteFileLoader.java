@@ -44,10 +44,18 @@ public final class RouteFileLoader {
     static final Duration MAX_TIMEOUT = Duration.ofHours(1);
     private static final long MAX_FILE_BYTES = 1024 * 1024;
 
-    private static final Set<String> FILE_FIELDS = Set.of("service", "audience", "upstream", "timeout", "auth", "methods");
-    private static final Set<String> UPSTREAM_FIELDS = Set.of("target", "tls");
+    private static final Set<String> FILE_FIELDS = Set.of("service", "audience", "upstream", "timeout", "auth",
+            "rateLimit", "retry", "idempotent", "methods");
+    private static final Set<String> UPSTREAM_FIELDS = Set.of("target", "tls", "local", "remote", "circuitBreaker",
+            "maxConcurrentCalls");
+    private static final Set<String> ENDPOINT_FIELDS = Set.of("target", "tls");
+    private static final Set<String> CIRCUIT_BREAKER_FIELDS = Set.of("enabled", "failureRateThreshold",
+            "slowCallDuration", "slowCallRateThreshold", "slidingWindowSize", "minimumNumberOfCalls", "waitInOpenState",
+            "permittedCallsInHalfOpenState");
+    private static final Set<String> RATE_LIMIT_FIELDS = Set.of("key", "rate", "period", "burst", "cost");
+    private static final Set<String> RETRY_FIELDS = Set.of("attempts", "backoff", "maxBackoff");
     private static final Set<String> TLS_FIELDS = Set.of("enabled", "ca", "serverName", "certificate", "privateKey");
-    private static final Set<String> METHOD_FIELDS = Set.of("name", "timeout", "auth");
+    private static final Set<String> METHOD_FIELDS = Set.of("name", "timeout", "auth", "rateLimit", "retry", "idempotent");
     private static final Set<String> AUTH_FIELDS = Set.of("users", "serviceAccounts");
     private static final Set<String> USER_FIELDS = Set.of("scopes");
     private static final Set<String> SERVICE_ACCOUNT_FIELDS = Set.of("emails", "roles");
@@ -130,6 +138,7 @@ public final class RouteFileLoader {
     private RouteTable load(List<Path> files, List<RouteProblem> problems) {
         List<ServiceRoutes> services = new ArrayList<>();
         Map<String, RouteSource> paths = new HashMap<>();
+        Map<UpstreamTarget, MethodRoute> upstreamSettings = new HashMap<>();
         for (Path file : files) {
             YamlMapping.Problems fileProblems = new YamlMapping.Problems(file, problems);
             int before = problems.size();
@@ -138,6 +147,13 @@ public final class RouteFileLoader {
                 continue;
             }
             for (MethodRoute method : service.get().methods()) {
+                MethodRoute first = upstreamSettings.putIfAbsent(method.upstream(), method);
+                if (first != null && (!first.traffic().circuitBreaker().equals(method.traffic().circuitBreaker())
+                        || first.traffic().maxConcurrentCalls() != method.traffic().maxConcurrentCalls())) {
+                    problems.add(new RouteProblem(file, method.source().line(), "upstream", "circuitBreaker or"
+                            + " maxConcurrentCalls of " + method.upstream() + " differ from " + first.source()
+                            + " (expected: the same settings wherever an upstream is named, since it has one breaker)"));
+                }
                 RouteSource previous = paths.putIfAbsent(method.path(), method.source());
                 if (previous != null) {
                     problems.add(new RouteProblem(file, method.source().line(), "methods",
@@ -185,7 +201,7 @@ public final class RouteFileLoader {
             }
             return found;
         });
-        Optional<UpstreamTarget> upstream = upstream(yaml);
+        Optional<UpstreamSpec> upstream = upstream(yaml);
         Duration timeout = yaml.duration("timeout", MIN_TIMEOUT, MAX_TIMEOUT).orElse(DEFAULT_TIMEOUT);
         Optional<String> audience = yaml.optionalString("audience").filter(value -> {
             if (AUDIENCE.matcher(value).matches()) {
@@ -196,13 +212,17 @@ public final class RouteFileLoader {
             return false;
         });
         Optional<AuthPolicy> auth = yaml.get("auth").isPresent() ? auth(yaml, "auth") : null;
+        Optional<TrafficPolicy.RateLimit> rateLimit = rateLimit(yaml).orElse(Optional.empty());
+        TrafficPolicy.Retry retry = retry(yaml).orElse(TrafficPolicy.Retry.NONE);
+        boolean idempotent = yaml.bool("idempotent").orElse(false);
         Defaults defaults = new Defaults(timeout, auth,
-                audience.orElse(service.map(ServiceDescriptor::getFullName).orElse("")));
+                audience.orElse(service.map(ServiceDescriptor::getFullName).orElse("")), rateLimit, retry, idempotent);
         List<MethodRoute> methods = methods(yaml, service, upstream, defaults);
         if (service.isEmpty() || upstream.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new ServiceRoutes(file, service.get().getFullName(), upstream.get(), timeout, methods));
+        return Optional.of(new ServiceRoutes(file, service.get().getFullName(), upstream.get().target(), timeout,
+                methods));
     }
 
     private Node compose(Path file) throws IOException {
@@ -236,7 +256,11 @@ public final class RouteFileLoader {
         }
     }
 
-    private Optional<UpstreamTarget> upstream(YamlMapping yaml) {
+    /** What a file says about its upstream: where it runs (and a preferred local copy) and how to protect it. */
+    record UpstreamSpec(UpstreamTarget target, Optional<UpstreamTarget> local, TrafficPolicy.CircuitBreaker circuitBreaker,
+            int maxConcurrentCalls, Node node) {}
+
+    private Optional<UpstreamSpec> upstream(YamlMapping yaml) {
         Optional<Node> node = yaml.get("upstream");
         if (node.isEmpty()) {
             yaml.problems().add(yaml.node(), "upstream", "missing (expected: a mapping with target)");
@@ -248,7 +272,50 @@ public final class RouteFileLoader {
         }
         YamlMapping upstream = mapping.get();
         upstream.allowOnly(UPSTREAM_FIELDS);
-        Optional<String> target = upstream.requiredString("target").filter(value -> {
+        int before = upstream.problems().count();
+        Optional<UpstreamTarget> target;
+        Optional<UpstreamTarget> local = Optional.empty();
+        if (upstream.get("remote").isPresent() || upstream.get("local").isPresent()) {
+            if (upstream.get("target").isPresent() || upstream.get("tls").isPresent()) {
+                upstream.problems().add(upstream.node(), "upstream", "target and tls go inside local and remote"
+                        + " when those are given (expected: either target, or local and remote)");
+                return Optional.empty();
+            }
+            if (upstream.get("remote").isEmpty()) {
+                upstream.problems().add(upstream.node(), "upstream.remote", "missing (expected: the remote target"
+                        + " to use while the local one does not answer)");
+                return Optional.empty();
+            }
+            target = endpoint(upstream, "remote");
+            if (upstream.get("local").isPresent()) {
+                local = endpoint(upstream, "local");
+                if (local.isEmpty()) {
+                    return Optional.empty();
+                }
+            }
+        } else {
+            target = endpointFields(upstream);
+        }
+        TrafficPolicy.CircuitBreaker breaker = circuitBreaker(upstream).orElse(TrafficPolicy.CircuitBreaker.DEFAULT);
+        int maxConcurrentCalls = upstream.integer("maxConcurrentCalls", 1, 100_000)
+                .map(Long::intValue).orElse(TrafficPolicy.DEFAULT_MAX_CONCURRENT_CALLS);
+        if (target.isEmpty() || upstream.problems().count() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new UpstreamSpec(target.get(), local, breaker, maxConcurrentCalls, node.get()));
+    }
+
+    private Optional<UpstreamTarget> endpoint(YamlMapping upstream, String key) {
+        return YamlMapping.of(upstream.get(key).orElseThrow(), upstream.field(key), upstream.problems(), placeholders)
+                .flatMap(endpoint -> {
+                    endpoint.allowOnly(ENDPOINT_FIELDS);
+                    return endpointFields(endpoint);
+                });
+    }
+
+    // Reads target and tls of an upstream, or of its local or remote part.
+    private Optional<UpstreamTarget> endpointFields(YamlMapping mapping) {
+        Optional<String> target = mapping.requiredString("target").filter(value -> {
             if (TARGET_URI.matcher(value).matches()) {
                 return true;
             }
@@ -257,15 +324,120 @@ public final class RouteFileLoader {
                     && Integer.parseInt(hostPort.group(2)) <= 65535) {
                 return true;
             }
-            upstream.problems().add(upstream.get("target").orElseThrow(), "upstream.target", "'" + value
+            mapping.problems().add(mapping.get("target").orElseThrow(), mapping.field("target"), "'" + value
                     + "' (expected: host:port with a port from 1 to 65535, or a gRPC target such as dns:///host:port)");
             return false;
         });
-        Optional<UpstreamTarget.Tls> tls = tls(upstream);
+        Optional<UpstreamTarget.Tls> tls = tls(mapping);
         if (target.isEmpty() || tls.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new UpstreamTarget(target.get(), tls.get()));
+    }
+
+    private Optional<TrafficPolicy.CircuitBreaker> circuitBreaker(YamlMapping upstream) {
+        Optional<Node> node = upstream.get("circuitBreaker");
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        return YamlMapping.of(node.get(), upstream.field("circuitBreaker"), upstream.problems(), placeholders)
+                .flatMap(cb -> {
+                    cb.allowOnly(CIRCUIT_BREAKER_FIELDS);
+                    TrafficPolicy.CircuitBreaker d = TrafficPolicy.CircuitBreaker.DEFAULT;
+                    int before = cb.problems().count();
+                    boolean enabled = cb.bool("enabled").orElse(d.enabled());
+                    int failureRate = cb.integer("failureRateThreshold", 1, 100).map(Long::intValue)
+                            .orElse(d.failureRateThreshold());
+                    Duration slowCall = cb.duration("slowCallDuration", MIN_TIMEOUT, MAX_TIMEOUT)
+                            .orElse(d.slowCallDuration());
+                    int slowRate = cb.integer("slowCallRateThreshold", 1, 100).map(Long::intValue)
+                            .orElse(d.slowCallRateThreshold());
+                    int window = cb.integer("slidingWindowSize", 1, 10_000).map(Long::intValue)
+                            .orElse(d.slidingWindowSize());
+                    int minimum = cb.integer("minimumNumberOfCalls", 1, 10_000).map(Long::intValue)
+                            .orElse(Math.min(d.minimumNumberOfCalls(), window));
+                    Duration open = cb.duration("waitInOpenState", MIN_TIMEOUT, MAX_TIMEOUT).orElse(d.waitInOpenState());
+                    int halfOpen = cb.integer("permittedCallsInHalfOpenState", 1, 1000).map(Long::intValue)
+                            .orElse(d.permittedCallsInHalfOpenState());
+                    if (minimum > window) {
+                        cb.problems().add(cb.node(), cb.field("minimumNumberOfCalls"), minimum
+                                + " (expected: at most slidingWindowSize " + window + ", or the rates are never judged)");
+                    }
+                    if (cb.problems().count() > before) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new TrafficPolicy.CircuitBreaker(enabled, failureRate, slowCall, slowRate, window,
+                            minimum, open, halfOpen));
+                });
+    }
+
+    // rateLimit: the file's or the method's; "none" on a method turns the file's off.
+    private Optional<Optional<TrafficPolicy.RateLimit>> rateLimit(YamlMapping parent) {
+        Optional<Node> node = parent.get("rateLimit");
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        if (node.get() instanceof ScalarNode) {
+            return parent.string(node.get(), parent.field("rateLimit")).flatMap(text -> {
+                if (text.equals("none")) {
+                    return Optional.of(Optional.<TrafficPolicy.RateLimit>empty());
+                }
+                parent.problems().add(node.get(), parent.field("rateLimit"), "'" + text
+                        + "' (expected: none, or a mapping with key, rate, period, burst and cost)");
+                return Optional.of(Optional.<TrafficPolicy.RateLimit>empty());
+            });
+        }
+        return Optional.of(YamlMapping.of(node.get(), parent.field("rateLimit"), parent.problems(), placeholders)
+                .flatMap(limit -> {
+                    limit.allowOnly(RATE_LIMIT_FIELDS);
+                    int before = limit.problems().count();
+                    Optional<TrafficPolicy.RateLimitKey> key = limit.requiredString("key").flatMap(text -> {
+                        TrafficPolicy.RateLimitKey parsed = RateLimitKeys.parse(text);
+                        if (parsed == null) {
+                            limit.problems().add(limit.get("key").orElseThrow(), limit.field("key"), "'" + text
+                                    + "' (expected: principal, user, serviceAccount, clientIp, route or header:<Name>)");
+                        }
+                        return Optional.ofNullable(parsed);
+                    });
+                    Optional<Long> rate = limit.integer("rate", 1, 1_000_000_000L);
+                    if (limit.get("rate").isEmpty()) {
+                        limit.problems().add(limit.node(), limit.field("rate"), "missing (expected: tokens per period)");
+                    }
+                    Duration period = limit.duration("period", Duration.ofMillis(1), Duration.ofDays(1))
+                            .orElse(Duration.ofSeconds(1));
+                    long cost = limit.integer("cost", 1, 1_000_000_000L).orElse(1L);
+                    long burst = limit.integer("burst", 1, 1_000_000_000L).orElse(rate.orElse(1L));
+                    if (burst < cost) {
+                        limit.problems().add(limit.node(), limit.field("burst"), "burst " + burst + " is less than cost "
+                                + cost + " (expected: burst >= cost, or no request could ever pass)");
+                    }
+                    if (limit.problems().count() > before || key.isEmpty() || rate.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new TrafficPolicy.RateLimit(key.get(), rate.get(), period, burst, cost));
+                }));
+    }
+
+    private Optional<TrafficPolicy.Retry> retry(YamlMapping parent) {
+        Optional<Node> node = parent.get("retry");
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        return YamlMapping.of(node.get(), parent.field("retry"), parent.problems(), placeholders).flatMap(retry -> {
+            retry.allowOnly(RETRY_FIELDS);
+            int before = retry.problems().count();
+            int attempts = retry.integer("attempts", 1, 5).map(Long::intValue).orElse(1);
+            Duration backoff = retry.duration("backoff", Duration.ofMillis(1), Duration.ofSeconds(10))
+                    .orElse(TrafficPolicy.Retry.NONE.backoff());
+            Duration maxBackoff = retry.duration("maxBackoff", Duration.ofMillis(1), Duration.ofMinutes(1))
+                    .orElse(backoff.multipliedBy(10));
+            if (maxBackoff.compareTo(backoff) < 0) {
+                retry.problems().add(retry.node(), retry.field("maxBackoff"), YamlMapping.describe(maxBackoff)
+                        + " is shorter than backoff " + YamlMapping.describe(backoff) + " (expected: maxBackoff >= backoff)");
+            }
+            return retry.problems().count() > before ? Optional.empty()
+                    : Optional.of(new TrafficPolicy.Retry(attempts, backoff, maxBackoff));
+        });
     }
 
     private Optional<UpstreamTarget.Tls> tls(YamlMapping upstream) {
@@ -274,10 +446,10 @@ public final class RouteFileLoader {
             return Optional.of(UpstreamTarget.Tls.PLAINTEXT);
         }
         if (node.get() instanceof ScalarNode) {
-            return upstream.bool(node.get(), "upstream.tls")
+            return upstream.bool(node.get(), upstream.field("tls"))
                     .map(enabled -> enabled ? UpstreamTarget.Tls.DEFAULT_TLS : UpstreamTarget.Tls.PLAINTEXT);
         }
-        Optional<YamlMapping> mapping = YamlMapping.of(node.get(), "upstream.tls", upstream.problems(), placeholders);
+        Optional<YamlMapping> mapping = YamlMapping.of(node.get(), upstream.field("tls"), upstream.problems(), placeholders);
         if (mapping.isEmpty()) {
             return Optional.empty();
         }
@@ -290,7 +462,7 @@ public final class RouteFileLoader {
         Optional<Path> certificate = readableFile(tls, "certificate");
         Optional<Path> privateKey = readableFile(tls, "privateKey");
         if (certificate.isPresent() != privateKey.isPresent()) {
-            tls.problems().add(tls.node(), "upstream.tls", "certificate and privateKey go together"
+            tls.problems().add(tls.node(), upstream.field("tls"), "certificate and privateKey go together"
                     + " (expected: both for mutual TLS, or neither)");
         }
         if (tls.problems().count() > before) {
@@ -313,7 +485,8 @@ public final class RouteFileLoader {
 
     // The file-wide settings a method inherits. auth is null when the file sets none, and empty
     // when the file sets a broken one (already reported).
-    private record Defaults(Duration timeout, Optional<AuthPolicy> auth, String audience) {}
+    private record Defaults(Duration timeout, Optional<AuthPolicy> auth, String audience,
+            Optional<TrafficPolicy.RateLimit> rateLimit, TrafficPolicy.Retry retry, boolean idempotent) {}
 
     private Optional<AuthPolicy> auth(YamlMapping parent, String field) {
         Node node = parent.get("auth").orElseThrow();
@@ -369,7 +542,7 @@ public final class RouteFileLoader {
     }
 
     private List<MethodRoute> methods(YamlMapping yaml, Optional<ServiceDescriptor> service,
-            Optional<UpstreamTarget> upstream, Defaults defaults) {
+            Optional<UpstreamSpec> upstream, Defaults defaults) {
         Optional<Node> node = yaml.get("methods");
         if (node.isEmpty()) {
             yaml.problems().add(yaml.node(), "methods", "missing (expected: a list of the methods to expose)");
@@ -389,6 +562,9 @@ public final class RouteFileLoader {
             Optional<String> name;
             Optional<Duration> timeout = Optional.empty();
             Optional<AuthPolicy> auth = defaults.auth();
+            Optional<TrafficPolicy.RateLimit> rateLimit = defaults.rateLimit();
+            TrafficPolicy.Retry retry = defaults.retry();
+            boolean idempotent = defaults.idempotent();
             if (entry instanceof ScalarNode) {
                 name = yaml.string(entry, field);
             } else {
@@ -402,6 +578,9 @@ public final class RouteFileLoader {
                 if (mapping.get().get("auth").isPresent()) {
                     auth = auth(mapping.get(), field + ".auth");
                 }
+                rateLimit = rateLimit(mapping.get()).orElse(rateLimit);
+                retry = retry(mapping.get()).orElse(retry);
+                idempotent = mapping.get().bool("idempotent").orElse(idempotent);
             }
             if (auth == null) {
                 // No accidental public routes: every method needs a policy, from the file or its own.
@@ -439,11 +618,27 @@ public final class RouteFileLoader {
             if (auth.isEmpty()) {
                 continue;
             }
+            if (rateLimit.isPresent() && auth.get().isPublic() && needsPrincipal(rateLimit.get().key())) {
+                yaml.problems().add(entry, field, "rate limit key " + rateLimit.get().key().describe()
+                        + " on a public route (expected: clientIp, route or header:<Name>; a public route has no caller"
+                        + " identity)");
+                continue;
+            }
+            UpstreamSpec spec = upstream.get();
+            TrafficPolicy traffic = new TrafficPolicy(rateLimit, retry, idempotent, spec.circuitBreaker(),
+                    spec.maxConcurrentCalls());
             methods.add(new MethodRoute("/" + fullName, method, ByteArrayMarshaller.unaryMethod(fullName),
-                    upstream.get(), timeout.orElse(defaults.timeout()), auth.get(), defaults.audience(),
-                    new RouteSource(yaml.problems().file(), YamlMapping.line(entry))));
+                    spec.target(), spec.local(), timeout.orElse(defaults.timeout()), auth.get(), defaults.audience(),
+                    traffic, new RouteSource(yaml.problems().file(), YamlMapping.line(entry))));
         }
         return methods;
+    }
+
+    private static boolean needsPrincipal(TrafficPolicy.RateLimitKey key) {
+        return switch (key.kind()) {
+            case PRINCIPAL, USER, SERVICE_ACCOUNT -> true;
+            default -> false;
+        };
     }
 
     private static String abbreviate(Set<String> names) {

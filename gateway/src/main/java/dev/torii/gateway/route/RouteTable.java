@@ -52,13 +52,14 @@ public final class RouteTable {
     }
 
     /**
-     * Returns every distinct upstream the routes use.
+     * Returns every distinct upstream the routes use, local targets included.
      *
      * @return the upstreams, in first-use order
      */
     public Set<UpstreamTarget> upstreams() {
         Set<UpstreamTarget> upstreams = new LinkedHashSet<>();
         services.forEach(s -> upstreams.add(s.upstream()));
+        services.forEach(s -> s.methods().forEach(m -> m.localUpstream().ifPresent(upstreams::add)));
         return upstreams;
     }
 

@@ -207,6 +207,30 @@ final class YamlMapping {
     }
 
     /**
+     * Reads an optional whole number within {@code [min, max]}.
+     */
+    Optional<Long> integer(String key, long min, long max) {
+        Optional<Node> value = get(key);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        return string(value.get(), field(key)).flatMap(text -> {
+            long number;
+            try {
+                number = Long.parseLong(text.replace("_", ""));
+            } catch (NumberFormatException e) {
+                problems.add(value.get(), field(key), "'" + text + "' (expected: a whole number)");
+                return Optional.empty();
+            }
+            if (number < min || number > max) {
+                problems.add(value.get(), field(key), number + " (expected: between " + min + " and " + max + ")");
+                return Optional.empty();
+            }
+            return Optional.of(number);
+        });
+    }
+
+    /**
      * Reads an optional list of strings; a missing key is an empty list.
      */
     Optional<List<String>> stringList(String key) {

@@ -107,7 +107,7 @@ class RouteFileLoaderTest {
                         methods: [GetOffer]
                         timout: 3s
                         auth: public
-                        """, 4, "timout: unknown field (expected one of: audience, auth, methods, service, timeout, upstream)"),
+                        """, 4, "timout: unknown field (expected one of: audience, auth, idempotent, methods, rateLimit, retry, service, timeout, upstream)"),
                 Arguments.of("missing service", """
                         upstream: {target: "localhost:1"}
                         methods: [GetOffer]
@@ -249,6 +249,58 @@ class RouteFileLoaderTest {
                         auth: public
                         methods: [GetOffer]
                         """, 2, "audience: 'has spaces'"),
+                Arguments.of("rate limit with an unknown key", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        auth: public
+                        rateLimit: {key: tenant, rate: 10}
+                        methods: [GetOffer]
+                        """, 4, "rateLimit.key: 'tenant' (expected: principal, user, serviceAccount, clientIp, route or header:<Name>)"),
+                Arguments.of("rate limit that can never pass", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        auth: public
+                        rateLimit: {key: clientIp, rate: 10, burst: 5, cost: 6}
+                        methods: [GetOffer]
+                        """, 4, "rateLimit.burst: burst 5 is less than cost 6 (expected: burst >= cost"),
+                Arguments.of("rate limit by principal on a public route", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        auth: public
+                        rateLimit: {key: principal, rate: 10}
+                        methods: [GetOffer]
+                        """, 5, "methods[0]: rate limit key principal on a public route"),
+                Arguments.of("too many retry attempts", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:2"}
+                        auth: public
+                        methods:
+                          - name: GetOffer
+                            retry: {attempts: 9}
+                        """, 6, "methods[0].retry.attempts: 9 (expected: between 1 and 5)"),
+                Arguments.of("circuit breaker window too small", """
+                        service: examples.offer.v1.OfferService
+                        upstream:
+                          target: localhost:2
+                          circuitBreaker: {slidingWindowSize: 5, minimumNumberOfCalls: 10}
+                        auth: public
+                        methods: [GetOffer]
+                        """, 4, "upstream.circuitBreaker.minimumNumberOfCalls: 10 (expected: at most slidingWindowSize 5"),
+                Arguments.of("local without remote", """
+                        service: examples.offer.v1.OfferService
+                        upstream:
+                          local: {target: "localhost:2"}
+                        auth: public
+                        methods: [GetOffer]
+                        """, 3, "upstream.remote: missing (expected: the remote target"),
+                Arguments.of("target beside local and remote", """
+                        service: examples.offer.v1.OfferService
+                        upstream:
+                          target: localhost:2
+                          remote: {target: "remote:443", tls: true}
+                        auth: public
+                        methods: [GetOffer]
+                        """, 3, "upstream: target and tls go inside local and remote"),
                 Arguments.of("duplicate key", """
                         service: examples.offer.v1.OfferService
                         service: examples.offer.v1.OfferService
@@ -288,6 +340,72 @@ class RouteFileLoaderTest {
                 .isInstanceOfSatisfying(RouteFileException.class, e ->
                         assertThat(e.problems()).extracting(p -> p.file().getFileName().toString())
                                 .containsExactly("a.yaml", "a.yaml", "b.yaml"));
+    }
+
+    @Test
+    void readsTrafficSettingsWithDefaultsAndOverrides() throws IOException {
+        write("offers.yaml", """
+                service: examples.offer.v1.OfferService
+                upstream:
+                  local: {target: "localhost:50051"}
+                  remote: {target: "offers.dev.example.com:443", tls: true}
+                  maxConcurrentCalls: 50
+                  circuitBreaker: {failureRateThreshold: 25, waitInOpenState: 2s}
+                auth: {users: {}}
+                rateLimit: {key: principal, rate: 100, period: 1m}
+                retry: {attempts: 3, backoff: 10ms}
+                methods:
+                  - CreateOffer
+                  - name: GetOffer
+                    idempotent: true
+                    rateLimit: none
+                  - name: WhoAmI
+                    rateLimit: {key: "header:X-Api-Key", rate: 5, burst: 10, cost: 2}
+                    retry: {attempts: 1}
+                """);
+
+        RouteTable table = loader.load(dir);
+
+        MethodRoute create = table.find("/examples.offer.v1.OfferService/CreateOffer");
+        assertThat(create.upstream().target()).isEqualTo("offers.dev.example.com:443");
+        assertThat(create.upstream().tls().enabled()).isTrue();
+        assertThat(create.localUpstream()).hasValueSatisfying(local -> assertThat(local.target()).isEqualTo("localhost:50051"));
+        assertThat(create.traffic().maxConcurrentCalls()).isEqualTo(50);
+        assertThat(create.traffic().circuitBreaker().failureRateThreshold()).isEqualTo(25);
+        assertThat(create.traffic().circuitBreaker().waitInOpenState()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(create.traffic().circuitBreaker().slidingWindowSize())
+                .isEqualTo(TrafficPolicy.CircuitBreaker.DEFAULT.slidingWindowSize());
+        assertThat(create.traffic().rateLimit()).hasValueSatisfying(limit -> {
+            assertThat(limit.describe()).isEqualTo("100/1m burst 100 per principal");
+        });
+        assertThat(create.traffic().retry().attempts()).isEqualTo(3);
+        assertThat(create.traffic().idempotent()).isFalse();
+        MethodRoute get = table.find("/examples.offer.v1.OfferService/GetOffer");
+        assertThat(get.traffic().rateLimit()).isEmpty();
+        assertThat(get.traffic().idempotent()).isTrue();
+        MethodRoute whoAmI = table.find("/examples.offer.v1.OfferService/WhoAmI");
+        assertThat(whoAmI.traffic().rateLimit().orElseThrow().describe()).isEqualTo("5/1s burst 10 cost 2 per header:x-api-key");
+        assertThat(whoAmI.traffic().retry().attempts()).isEqualTo(1);
+        assertThat(table.upstreams()).hasSize(2);
+    }
+
+    @Test
+    void refusesDifferentBreakerSettingsForOneUpstream() throws IOException {
+        write("a.yaml", """
+                service: examples.offer.v1.OfferService
+                upstream: {target: "shared:50051", maxConcurrentCalls: 10}
+                auth: public
+                methods: [GetOffer]
+                """);
+        write("b.yaml", """
+                service: torii.test.v1.TestService
+                upstream: {target: "shared:50051", maxConcurrentCalls: 20}
+                auth: public
+                methods: [Echo]
+                """);
+
+        assertThatThrownBy(() -> loader.load(dir)).hasMessageContaining("b.yaml:4: upstream: circuitBreaker or"
+                + " maxConcurrentCalls of shared:50051 (plaintext) differ from " + dir.resolve("a.yaml") + ":4");
     }
 
     @Test

@@ -39,8 +39,11 @@ public final class TestBackend implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger cancelled = new AtomicInteger();
+    private final java.util.Map<String, AtomicInteger> flaky = new java.util.concurrent.ConcurrentHashMap<>();
+    private final String name;
 
-    private TestBackend(int port) throws IOException {
+    private TestBackend(int port, String name) throws IOException {
+        this.name = name;
         ServerInterceptor capture = new ServerInterceptor() {
             @Override
             public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call,
@@ -61,7 +64,18 @@ public final class TestBackend implements AutoCloseable {
      * @return the running backend
      */
     public static TestBackend start() throws IOException {
-        return new TestBackend(0);
+        return new TestBackend(0, "backend");
+    }
+
+    /**
+     * Starts a named backend on a given port (0 for an ephemeral one); Echo answers carry the name.
+     *
+     * @param port the port
+     * @param name the name put in {@code served_by}
+     * @return the running backend
+     */
+    public static TestBackend start(int port, String name) throws IOException {
+        return new TestBackend(port, name);
     }
 
     /**
@@ -144,6 +158,18 @@ public final class TestBackend implements AutoCloseable {
         }
 
         @Override
+        public void flaky(dev.torii.gateway.test.v1.FlakyRequest request, StreamObserver<EchoResponse> responseObserver) {
+            int call = flaky.computeIfAbsent(request.getKey(), k -> new AtomicInteger()).incrementAndGet();
+            if (call <= request.getFailures()) {
+                responseObserver.onError(io.grpc.Status.UNAVAILABLE.withDescription("flaky failure " + call)
+                        .asRuntimeException());
+                return;
+            }
+            responseObserver.onNext(echoOf(EchoRequest.newBuilder().setText(request.getKey()).setNumber(call).build()));
+            responseObserver.onCompleted();
+        }
+
+        @Override
         public void stream(EchoRequest request, StreamObserver<EchoResponse> responseObserver) {
             responseObserver.onNext(echoOf(request));
             responseObserver.onCompleted();
@@ -151,6 +177,7 @@ public final class TestBackend implements AutoCloseable {
 
         private EchoResponse echoOf(EchoRequest request) {
             EchoResponse.Builder response = EchoResponse.newBuilder()
+                    .setServedBy(name)
                     .setText(request.getText())
                     .setNumber(request.getNumber())
                     .setBlob(request.getBlob())

@@ -1,0 +1,122 @@
+package dev.torii.gateway.traffic;
+
+import dev.torii.authority.v1.ExchangeTokenResponse;
+import dev.torii.authority.v1.Principal;
+import dev.torii.authority.v1.PrincipalType;
+import dev.torii.gateway.auth.AuthenticationFilter;
+import dev.torii.gateway.config.FilterOrder;
+import dev.torii.gateway.error.GatewayError;
+import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.RouteMatchFilter;
+import dev.torii.gateway.route.TrafficPolicy;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Optional;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Applies the route's rate limit: one token bucket per route and key value (the caller, the
+ * client's address, the route itself, or a header), answered on every response with the
+ * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers, and
+ * 429 with {@code Retry-After} when the bucket is empty.
+ */
+public final class RateLimitFilter implements GatewayFilter, Ordered {
+
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    });
+
+    private final RateLimiter limiter;
+    private final ClientAddressResolver clientAddresses;
+
+    /**
+     * Creates the filter.
+     *
+     * @param limiter keeps the buckets
+     * @param clientAddresses works out client addresses
+     */
+    public RateLimitFilter(RateLimiter limiter, ClientAddressResolver clientAddresses) {
+        this.limiter = limiter;
+        this.clientAddresses = clientAddresses;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        MethodRoute route = exchange.getRequiredAttribute(RouteMatchFilter.ATTRIBUTE);
+        Optional<TrafficPolicy.RateLimit> limit = route.traffic().rateLimit();
+        if (limit.isEmpty()) {
+            return chain.filter(exchange);
+        }
+        String value = keyValue(exchange, limit.get().key());
+        if (value == null) {
+            return chain.filter(exchange);
+        }
+        String bucket = route.path() + "|" + limit.get().key().describe() + "|" + value;
+        return limiter.acquire(bucket, limit.get()).flatMap(decision -> {
+            HttpHeaders headers = exchange.getResponse().getHeaders();
+            headers.set("RateLimit-Limit", Long.toString(decision.limit()));
+            headers.set("RateLimit-Remaining", Long.toString(decision.remaining()));
+            headers.set("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+            if (decision.allowed()) {
+                return chain.filter(exchange);
+            }
+            return Mono.error(GatewayError.of(Status.Code.RESOURCE_EXHAUSTED, "rate limit of "
+                    + route.serviceName() + "/" + route.methodName() + " reached for this "
+                    + limit.get().key().describe() + "; retry after " + decision.retryAfterSeconds() + "s")
+                    .header("Retry-After", Long.toString(decision.retryAfterSeconds())));
+        });
+    }
+
+    // The bucket's key value, or null when the limit does not apply to this request.
+    private String keyValue(ServerWebExchange exchange, TrafficPolicy.RateLimitKey key) {
+        ExchangeTokenResponse identity = exchange.getAttribute(AuthenticationFilter.ATTRIBUTE);
+        Principal principal = identity == null ? null : identity.getPrincipal();
+        return switch (key.kind()) {
+            case PRINCIPAL -> principal == null ? null : principalKey(principal);
+            case USER -> principal != null && principal.getType() == PrincipalType.PRINCIPAL_TYPE_USER
+                    ? principalKey(principal) : null;
+            case SERVICE_ACCOUNT -> principal != null && principal.getType() == PrincipalType.PRINCIPAL_TYPE_SERVICE_ACCOUNT
+                    ? principalKey(principal) : null;
+            case CLIENT_IP -> clientAddresses.resolve(exchange.getRequest());
+            case ROUTE -> "*";
+            case HEADER -> {
+                String header = exchange.getRequest().getHeaders().getFirst(key.header());
+                yield header == null ? "-" : safe(header);
+            }
+        };
+    }
+
+    private static String principalKey(Principal principal) {
+        return (principal.getType() == PrincipalType.PRINCIPAL_TYPE_USER ? "u:" : "sa:") + safe(principal.getId());
+    }
+
+    // Short, plain values go into the key as they are; anything else is hashed, so a client
+    // cannot make keys long or inject braces that would move the Redis Cluster hash slot.
+    private static String safe(String value) {
+        if (value.length() <= 64 && value.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_' || c == '@' || c == ':')) {
+            return value;
+        }
+        MessageDigest digest = SHA_256.get();
+        digest.reset();
+        return "h:" + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(digest.digest(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.RATE_LIMIT;
+    }
+}

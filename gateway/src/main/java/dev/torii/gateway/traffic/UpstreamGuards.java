@@ -1,0 +1,99 @@
+package dev.torii.gateway.traffic;
+
+import dev.torii.gateway.route.TrafficPolicy;
+import dev.torii.gateway.route.UpstreamTarget;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Holds, per upstream, what keeps a failing or overloaded upstream from taking the gateway down:
+ * a circuit breaker (Resilience4j, count-based window), a concurrency limit that refuses at once
+ * instead of queueing, and a retry budget.
+ */
+public final class UpstreamGuards {
+
+    /**
+     * The guards of one upstream.
+     *
+     * @param breaker the circuit breaker; null when the route file turns it off
+     * @param bulkhead the concurrency limit
+     * @param retryBudget the retry budget
+     * @param settings the circuit-breaker settings the guards were made from
+     * @param maxConcurrentCalls the concurrency limit they were made from
+     */
+    public record Guards(CircuitBreaker breaker, Bulkhead bulkhead, RetryBudget retryBudget,
+            TrafficPolicy.CircuitBreaker settings, int maxConcurrentCalls) {}
+
+    private final Map<UpstreamTarget, Guards> guards = new ConcurrentHashMap<>();
+    private final double retryRatio;
+    private final double minRetriesPerSecond;
+
+    /**
+     * Creates the registry.
+     *
+     * @param retryRatio retries allowed per request
+     * @param minRetriesPerSecond retries always allowed per second and upstream
+     */
+    public UpstreamGuards(double retryRatio, double minRetriesPerSecond) {
+        this.retryRatio = retryRatio;
+        this.minRetriesPerSecond = minRetriesPerSecond;
+    }
+
+    /**
+     * Returns the guards of an upstream, creating them on first use or when its settings changed
+     * (a route reload), which starts the breaker afresh.
+     *
+     * @param target the upstream
+     * @param policy the route's traffic policy, carrying the upstream's settings
+     * @return the guards
+     */
+    public Guards of(UpstreamTarget target, TrafficPolicy policy) {
+        Guards current = guards.get(target);
+        if (current != null && current.settings().equals(policy.circuitBreaker())
+                && current.maxConcurrentCalls() == policy.maxConcurrentCalls()) {
+            return current;
+        }
+        return guards.compute(target, (key, existing) -> existing != null
+                && existing.settings().equals(policy.circuitBreaker())
+                && existing.maxConcurrentCalls() == policy.maxConcurrentCalls() ? existing : create(key, policy));
+    }
+
+    /**
+     * Returns the guards of every upstream called so far, for the status page and metrics.
+     *
+     * @return upstreams and their guards
+     */
+    public Map<UpstreamTarget, Guards> all() {
+        return Map.copyOf(guards);
+    }
+
+    private Guards create(UpstreamTarget target, TrafficPolicy policy) {
+        TrafficPolicy.CircuitBreaker settings = policy.circuitBreaker();
+        CircuitBreaker breaker = null;
+        if (settings.enabled()) {
+            breaker = CircuitBreaker.of(target.target(), CircuitBreakerConfig.custom()
+                    .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                    .slidingWindowSize(settings.slidingWindowSize())
+                    .minimumNumberOfCalls(settings.minimumNumberOfCalls())
+                    .failureRateThreshold(settings.failureRateThreshold())
+                    .slowCallDurationThreshold(settings.slowCallDuration())
+                    .slowCallRateThreshold(settings.slowCallRateThreshold())
+                    .waitDurationInOpenState(settings.waitInOpenState())
+                    .permittedNumberOfCallsInHalfOpenState(settings.permittedCallsInHalfOpenState())
+                    // Half-open on the next call after the wait, without a timer thread per breaker.
+                    .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                    .build());
+        }
+        Bulkhead bulkhead = Bulkhead.of(target.target(), BulkheadConfig.custom()
+                .maxConcurrentCalls(policy.maxConcurrentCalls())
+                .maxWaitDuration(Duration.ZERO)
+                .build());
+        return new Guards(breaker, bulkhead, new RetryBudget(retryRatio, minRetriesPerSecond, System.nanoTime()),
+                settings, policy.maxConcurrentCalls());
+    }
+}
