@@ -90,6 +90,10 @@ public class TrafficConfiguration {
 
         RedisConnection(TrafficProperties.Redis settings) {
             this.settings = settings;
+            if (settings.uri().isPresent()) {
+                // Connect at start-up, in the background, so the first requests already share buckets.
+                connect();
+            }
         }
 
         /**

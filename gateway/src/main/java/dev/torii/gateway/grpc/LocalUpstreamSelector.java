@@ -78,7 +78,13 @@ public final class LocalUpstreamSelector implements AutoCloseable {
         routes.current().services().forEach(s -> s.methods().forEach(m -> m.localUpstream().ifPresent(locals::add)));
         serving.keySet().retainAll(locals);
         for (UpstreamTarget local : locals) {
-            var answer = HealthGrpc.newFutureStub(channels.channel(local))
+            io.grpc.ManagedChannel channel = channels.channel(local);
+            if (!Boolean.TRUE.equals(serving.get(local))) {
+                // A local service comes and goes as the developer restarts it: try to connect now
+                // rather than after grpc-java's growing reconnect backoff.
+                channel.resetConnectBackoff();
+            }
+            var answer = HealthGrpc.newFutureStub(channel)
                     .withDeadlineAfter(checkTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .check(HealthCheckRequest.getDefaultInstance());
             answer.addListener(() -> {
