@@ -3,13 +3,14 @@
 SHELL := /bin/bash
 MVNW := ./mvnw -B --no-transfer-progress
 
-.PHONY: help build run test bench clean
+.PHONY: help build run test bench clean routes-check
 
 help:
 	@echo "make run    build and start the local stack (offer-service, gateway) and print requests to paste"
 	@echo "make test   install what the tests need and run the whole suite"
 	@echo "make bench  measure gateway vs direct gRPC throughput and latency"
 	@echo "make build  build every module, skipping tests"
+	@echo "make routes-check  check the route files in routes/ (ROUTES=dir for another folder)"
 	@echo "make clean  remove build output"
 
 build:
@@ -19,8 +20,19 @@ run: build
 	@scripts/run-local.sh
 
 test:
-	@scripts/test-deps.sh redis-server
+	@scripts/test-deps.sh redis-server chromium
 	$(MVNW) install
+
+# The check runs from the gateway's jar, as in any other repository's CI; the jar is rebuilt
+# only when the gateway, the protos or the route-file schema changed since it was built.
+ROUTES ?= routes
+routes-check:
+	@jar=$$(ls gateway/target/torii-gateway-*-exec.jar 2>/dev/null | head -n 1); \
+	if [[ -z "$$jar" || -n "$$(find gateway/src/main gateway/pom.xml proto/src/main proto/pom.xml pom.xml \
+	    routes/route-file.schema.json -newer "$$jar" -print -quit)" ]]; then \
+	  $(MVNW) -q -DskipTests install -pl gateway -am; \
+	fi
+	java -jar $$(ls gateway/target/torii-gateway-*-exec.jar | head -n 1) check $(ROUTES)
 
 bench: build
 	@scripts/bench.sh

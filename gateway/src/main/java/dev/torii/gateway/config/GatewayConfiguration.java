@@ -13,9 +13,11 @@ import dev.torii.gateway.grpc.JsonTranscoder;
 import dev.torii.gateway.grpc.RequestDecodeFilter;
 import dev.torii.gateway.grpc.UpstreamCallFilter;
 import dev.torii.gateway.grpc.UpstreamChannels;
+import dev.torii.gateway.route.ReloadStatus;
 import dev.torii.gateway.route.RouteFileLoader;
 import dev.torii.gateway.route.RouteMatchFilter;
 import dev.torii.gateway.route.RouteRegistry;
+import dev.torii.gateway.route.RouteReloader;
 import dev.torii.gateway.route.RouteTable;
 import dev.torii.gateway.traffic.DeadlineFilter;
 import dev.torii.gateway.web.RequestIdFilter;
@@ -63,9 +65,13 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    RouteRegistry routeRegistry(RouteFileLoader loader, GatewayProperties properties) {
+    RouteRegistry routeRegistry(RouteFileLoader loader, GatewayProperties properties, ReloadStatus reloadStatus) {
+        // Digested before loading, so a change made while the gateway starts differs from it and
+        // the first reload poll picks it up.
+        String digest = RouteReloader.digest(properties.routesDir());
         RouteTable table = loader.load(properties.routesDir());
         requireAuthorityWhenNeeded(table, properties);
+        reloadStatus.started(table, digest, table.loadedAt());
         log.info("loaded {} routes of {} services from {}", table.size(), table.services().size(),
                 properties.routesDir().toAbsolutePath().normalize());
         return new RouteRegistry(table);

@@ -29,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param authority where the Authority is and how private tokens are cached
  * @param additionalEdgeHeaders more request headers to strip before anything reads the request,
  *     besides the built-in list (every {@code x-torii-*} and the usual forwarded-identity headers)
+ * @param reload whether and how often the routes folder is reloaded while the gateway runs
+ * @param status how the status page on the management port checks upstream health
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -41,7 +43,9 @@ public record GatewayProperties(
                 List<String> forwardedHeaders,
         @NotNull @DefaultValue("10s") Duration channelShutdownGrace,
         @NotNull @DefaultValue Authority authority,
-        @NotNull @DefaultValue List<String> additionalEdgeHeaders) {
+        @NotNull @DefaultValue List<String> additionalEdgeHeaders,
+        @NotNull @DefaultValue Reload reload,
+        @NotNull @DefaultValue Status status) {
 
     /**
      * Configures the gateway's use of the Authority.
@@ -74,6 +78,53 @@ public record GatewayProperties(
             if (cacheMaxEntries < 1) {
                 throw new IllegalArgumentException("torii.gateway.authority.cache-max-entries: " + cacheMaxEntries
                         + " (expected: >= 1)");
+            }
+        }
+    }
+
+    /**
+     * Configures route hot reload.
+     *
+     * @param enabled whether the gateway watches the routes folder and puts a changed, valid set
+     *     in force without a restart
+     * @param pollInterval how often the folder is read again besides file-system events, which
+     *     some file systems do not deliver (and a Kubernetes ConfigMap update only touches a
+     *     symbolic link); at least 100ms
+     */
+    public record Reload(@DefaultValue("true") boolean enabled, @DefaultValue("5s") Duration pollInterval) {
+
+        /**
+         * Checks the values.
+         */
+        public Reload {
+            if (pollInterval == null || pollInterval.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("torii.gateway.reload.poll-interval: " + pollInterval
+                        + " (expected: >= 100ms)");
+            }
+        }
+    }
+
+    /**
+     * Configures the status page's upstream health checks (the standard gRPC health service, in
+     * the background; a page view never waits for one).
+     *
+     * @param healthInterval how often each upstream is asked; at least 100ms
+     * @param healthTimeout the longest one check may take; more than 0 and at most the interval
+     */
+    public record Status(@DefaultValue("5s") Duration healthInterval, @DefaultValue("1s") Duration healthTimeout) {
+
+        /**
+         * Checks the values.
+         */
+        public Status {
+            if (healthInterval == null || healthInterval.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("torii.gateway.status.health-interval: " + healthInterval
+                        + " (expected: >= 100ms)");
+            }
+            if (healthTimeout == null || healthTimeout.isNegative() || healthTimeout.isZero()
+                    || healthTimeout.compareTo(healthInterval) > 0) {
+                throw new IllegalArgumentException("torii.gateway.status.health-timeout: " + healthTimeout
+                        + " (expected: > 0 and <= torii.gateway.status.health-interval, " + healthInterval + ")");
             }
         }
     }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends a route's calls to its local target while that target answers the standard gRPC health
- * check, and to its remote target otherwise, so a developer runs only the service being worked
+ * check (SERVING, or UNIMPLEMENTED from a server without the health service), and to its remote
+ * target otherwise, so a developer runs only the service being worked
  * on. Checks run in the background every few seconds, never on the request path.
  */
 public final class LocalUpstreamSelector implements AutoCloseable {
@@ -91,7 +92,11 @@ public final class LocalUpstreamSelector implements AutoCloseable {
                 boolean up;
                 try {
                     up = answer.get().getStatus() == HealthCheckResponse.ServingStatus.SERVING;
-                } catch (Exception e) {
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // A server without the health service still answers as a gRPC server.
+                    up = io.grpc.Status.fromThrowable(e.getCause()).getCode() == io.grpc.Status.Code.UNIMPLEMENTED;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     up = false;
                 }
                 Boolean before = serving.put(local, up);

@@ -2,6 +2,7 @@ package dev.torii.gateway.grpc;
 
 import dev.torii.gateway.route.UpstreamTarget;
 import io.grpc.ChannelCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -11,15 +12,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Owns one long-lived gRPC channel per upstream, shared by every request and every route that
- * names the same target and TLS settings, and shuts them down gracefully.
+ * names the same target and TLS settings, and shuts them down gracefully: all of them on
+ * {@link #close()}, and after a route reload those no route uses any more.
  */
 public final class UpstreamChannels implements AutoCloseable {
 
@@ -29,6 +35,10 @@ public final class UpstreamChannels implements AutoCloseable {
     private final Map<UpstreamTarget, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final int maxResponseBytes;
     private final Duration shutdownGrace;
+    // Guards inUse against a retirement deciding while a reload changes what is in use.
+    private final Object retirementLock = new Object();
+    private Set<UpstreamTarget> inUse = Set.of();
+    private final ScheduledThreadPoolExecutor retirements;
 
     /**
      * Creates an empty set of channels.
@@ -39,6 +49,13 @@ public final class UpstreamChannels implements AutoCloseable {
     public UpstreamChannels(int maxResponseBytes, Duration shutdownGrace) {
         this.maxResponseBytes = maxResponseBytes;
         this.shutdownGrace = shutdownGrace;
+        // Its one thread starts with the first retirement, so a gateway that never reloads has none.
+        this.retirements = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread thread = new Thread(task, "torii-channel-retirement");
+            thread.setDaemon(true);
+            return thread;
+        });
+        retirements.setRemoveOnCancelPolicy(true);
     }
 
     /**
@@ -48,9 +65,80 @@ public final class UpstreamChannels implements AutoCloseable {
      * @param targets the upstreams the routes use
      */
     public void open(Collection<UpstreamTarget> targets) {
+        synchronized (retirementLock) {
+            Set<UpstreamTarget> used = new HashSet<>(inUse);
+            used.addAll(targets);
+            inUse = Set.copyOf(used);
+        }
         for (UpstreamTarget target : targets) {
             channel(target).getState(true);
         }
+    }
+
+    /**
+     * Closes the channels of upstreams no route uses any more, once they have drained.
+     *
+     * <p>A retired channel first keeps serving for {@code settle}: requests matched against the
+     * previous route table may still be on their way to it, and none outlives its route's
+     * timeout. Then it stops taking calls, has the shutdown grace to finish those in flight, and
+     * what is left is cancelled. An upstream that comes back into use before then keeps its
+     * channel. Runs on a background thread, never on the request path.
+     *
+     * @param used the upstreams of the routes in force
+     * @param settle how long requests matched against the previous routes may still start calls:
+     *     the longest timeout of those routes
+     */
+    public void retainOnly(Collection<UpstreamTarget> used, Duration settle) {
+        Set<UpstreamTarget> kept = Set.copyOf(used);
+        synchronized (retirementLock) {
+            inUse = kept;
+        }
+        for (UpstreamTarget target : channels.keySet()) {
+            if (!kept.contains(target) && !retirements.isShutdown()) {
+                retirements.schedule(() -> retire(target), settle.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void retire(UpstreamTarget target) {
+        ManagedChannel channel;
+        synchronized (retirementLock) {
+            if (inUse.contains(target)) {
+                return;
+            }
+            channel = channels.remove(target);
+        }
+        if (channel == null) {
+            return;
+        }
+        log.info("upstream channel to {} closing: no route uses it any more", target);
+        channel.shutdown();
+        try {
+            if (!channel.awaitTermination(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS)) {
+                log.warn("upstream channel to {} still busy after {}; cancelling its calls", target, shutdownGrace);
+                channel.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Tells the connectivity state of an upstream's channel, without connecting it.
+     *
+     * @param target the upstream
+     * @return its channel's state, or empty when it has no channel
+     */
+    public Optional<ConnectivityState> state(UpstreamTarget target) {
+        return existing(target).map(channel -> channel.getState(false));
+    }
+
+    /**
+     * Returns an upstream's channel if it has one, without creating it.
+     */
+    Optional<ManagedChannel> existing(UpstreamTarget target) {
+        return Optional.ofNullable(channels.get(target));
     }
 
     /**
@@ -116,6 +204,8 @@ public final class UpstreamChannels implements AutoCloseable {
      */
     @Override
     public void close() {
+        // Interrupts a retirement waiting for its channel to drain; that channel is cancelled.
+        retirements.shutdownNow();
         channels.values().forEach(ManagedChannel::shutdown);
         long deadline = System.nanoTime() + shutdownGrace.toNanos();
         for (Map.Entry<UpstreamTarget, ManagedChannel> entry : channels.entrySet()) {

@@ -15,6 +15,9 @@ class GatewayPropertiesTest {
 
     private static final GatewayProperties.Authority AUTHORITY = new GatewayProperties.Authority(
             java.util.Optional.empty(), false, Duration.ofSeconds(2), 100, Duration.ofSeconds(30), Duration.ofSeconds(5));
+    private static final GatewayProperties.Reload RELOAD = new GatewayProperties.Reload(true, Duration.ofSeconds(5));
+    private static final GatewayProperties.Status STATUS = new GatewayProperties.Status(Duration.ofSeconds(5),
+            Duration.ofSeconds(1));
 
     @ParameterizedTest
     @ValueSource(strings = {"authorization", "Cookie", "grpc-timeout", "x-torii-user", "te", "trace-bin", "host",
@@ -32,12 +35,35 @@ class GatewayPropertiesTest {
     @Test
     void refusesAZeroBodyLimit() {
         assertThatThrownBy(() -> new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofBytes(0),
-                DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of()))
+                DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PT0S", "PT0.099S", "PT-1S"})
+    void refusesAReloadPollIntervalUnder100Milliseconds(String interval) {
+        assertThatThrownBy(() -> new GatewayProperties.Reload(true, Duration.parse(interval)))
+                .hasMessage("torii.gateway.reload.poll-interval: " + Duration.parse(interval) + " (expected: >= 100ms)");
+    }
+
+    @Test
+    void acceptsAReloadPollIntervalOf100Milliseconds() {
+        assertThat(new GatewayProperties.Reload(false, Duration.ofMillis(100)).pollInterval())
+                .isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void refusesAHealthCheckTimeoutLongerThanItsInterval() {
+        assertThatThrownBy(() -> new GatewayProperties.Status(Duration.ofSeconds(1), Duration.ofSeconds(2)))
+                .hasMessageContaining("torii.gateway.status.health-timeout: PT2S (expected: > 0 and <=");
+        assertThatThrownBy(() -> new GatewayProperties.Status(Duration.ofSeconds(1), Duration.ZERO))
+                .hasMessageContaining("torii.gateway.status.health-timeout: PT0S");
+        assertThatThrownBy(() -> new GatewayProperties.Status(Duration.ofMillis(50), Duration.ofMillis(10)))
+                .hasMessageContaining("torii.gateway.status.health-interval: PT0.05S (expected: >= 100ms)");
     }
 
     private static GatewayProperties properties(List<String> headers) {
         return new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofMegabytes(1),
-                DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of());
+                DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS);
     }
 }

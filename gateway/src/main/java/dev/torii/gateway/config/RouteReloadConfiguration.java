@@ -1,0 +1,63 @@
+package dev.torii.gateway.config;
+
+import dev.torii.gateway.grpc.UpstreamChannels;
+import dev.torii.gateway.grpc.UpstreamHealthChecker;
+import dev.torii.gateway.route.ReloadStatus;
+import dev.torii.gateway.route.RouteFileLoader;
+import dev.torii.gateway.route.RouteFolderWatcher;
+import dev.torii.gateway.route.RouteRegistry;
+import dev.torii.gateway.route.RouteReloader;
+import dev.torii.gateway.web.RouteStatusEndpoint;
+import java.time.Clock;
+import java.util.Optional;
+import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires what keeps the routes current and shows them: the reload of the routes folder, the
+ * upstream health checks, and the status page on the management port.
+ */
+@Configuration(proxyBeanMethods = false)
+public class RouteReloadConfiguration {
+
+    @Bean
+    ReloadStatus reloadStatus() {
+        return new ReloadStatus();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "torii.gateway.reload.enabled", havingValue = "true", matchIfMissing = true)
+    RouteFolderWatcher routeFolderWatcher(RouteFileLoader loader, RouteRegistry routes, UpstreamChannels channels,
+            ReloadStatus reloadStatus, GatewayProperties properties) {
+        RouteReloader reloader = new RouteReloader(loader, properties.routesDir(),
+                table -> GatewayConfiguration.requireAuthorityWhenNeeded(table, properties), routes, channels,
+                reloadStatus, Clock.systemUTC());
+        RouteFolderWatcher watcher = new RouteFolderWatcher(properties.routesDir(), reloader,
+                properties.reload().pollInterval());
+        watcher.start();
+        return watcher;
+    }
+
+    @Bean(destroyMethod = "close")
+    UpstreamHealthChecker upstreamHealthChecker(UpstreamChannels channels, RouteRegistry routes,
+            GatewayProperties properties) {
+        return new UpstreamHealthChecker(channels, () -> routes.current().upstreams(),
+                properties.status().healthInterval(), properties.status().healthTimeout(), Clock.systemUTC());
+    }
+
+    /**
+     * Serves the status page only when the management server has a port of its own: it shows
+     * the whole route table and upstream addresses, which the public port must never reveal.
+     */
+    @Bean
+    @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
+    RouteStatusEndpoint routeStatusEndpoint(RouteRegistry routes, UpstreamChannels channels,
+            UpstreamHealthChecker health, ReloadStatus reloadStatus, GatewayProperties properties) {
+        return new RouteStatusEndpoint(routes, channels, health, reloadStatus,
+                properties.reload().enabled() ? Optional.of(properties.reload().pollInterval()) : Optional.empty(),
+                Clock.systemUTC());
+    }
+}

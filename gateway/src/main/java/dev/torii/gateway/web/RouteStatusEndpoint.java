@@ -1,0 +1,138 @@
+package dev.torii.gateway.web;
+
+import dev.torii.gateway.grpc.UpstreamChannels;
+import dev.torii.gateway.grpc.UpstreamHealthChecker;
+import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.ReloadStatus;
+import dev.torii.gateway.route.RouteRegistry;
+import dev.torii.gateway.route.RouteTable;
+import dev.torii.gateway.route.ServiceRoutes;
+import dev.torii.gateway.route.UpstreamTarget;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.boot.actuate.endpoint.web.annotation.WebEndpoint;
+import org.springframework.http.MediaType;
+
+/**
+ * Serves the gateway's status on the management port: {@code /actuator/torii} is an HTML page
+ * for people, {@code /actuator/torii/json} the same report as read-only JSON. It lists every
+ * route, every upstream with its health and channel state, and how the last route reload went.
+ *
+ * <p>A page view only reads what background tasks keep up to date (health checks, reload
+ * status); it never calls an upstream.
+ */
+@WebEndpoint(id = "torii", defaultAccess = Access.READ_ONLY)
+public final class RouteStatusEndpoint {
+
+    /** The one selector the JSON form answers to. */
+    static final String JSON = "json";
+
+    private final RouteRegistry routes;
+    private final UpstreamChannels channels;
+    private final UpstreamHealthChecker health;
+    private final ReloadStatus reloads;
+    private final Optional<Duration> pollInterval;
+    private final Clock clock;
+
+    /**
+     * Creates the endpoint.
+     *
+     * @param routes the table in force
+     * @param channels the upstream channels, for their connectivity state
+     * @param health the upstreams' last health answers
+     * @param reloads how route loading went
+     * @param pollInterval how often the routes folder is read; empty when the gateway does not
+     *     reload routes
+     * @param clock stamps reports
+     */
+    public RouteStatusEndpoint(RouteRegistry routes, UpstreamChannels channels, UpstreamHealthChecker health,
+            ReloadStatus reloads, Optional<Duration> pollInterval, Clock clock) {
+        this.routes = routes;
+        this.channels = channels;
+        this.health = health;
+        this.reloads = reloads;
+        this.pollInterval = pollInterval;
+        this.clock = clock;
+    }
+
+    /**
+     * Returns the status page.
+     *
+     * @return the HTML document
+     */
+    @ReadOperation(produces = MediaType.TEXT_HTML_VALUE + ";charset=UTF-8")
+    public String page() {
+        return StatusPage.render(report());
+    }
+
+    /**
+     * Returns the status as JSON, at {@code /actuator/torii/json}.
+     *
+     * @param format {@code json}; anything else is not found
+     * @return the report
+     */
+    @ReadOperation(produces = MediaType.APPLICATION_JSON_VALUE)
+    public WebEndpointResponse<StatusReport> json(@Selector String format) {
+        if (!format.equals(JSON)) {
+            return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+        }
+        return new WebEndpointResponse<>(report());
+    }
+
+    /**
+     * Collects the report from the state in force now.
+     *
+     * @return the report
+     */
+    public StatusReport report() {
+        RouteTable table = routes.current();
+        List<StatusReport.Route> routeRows = new ArrayList<>();
+        Map<UpstreamTarget, Set<String>> services = new LinkedHashMap<>();
+        table.upstreams().forEach(target -> services.put(target, new LinkedHashSet<>()));
+        for (ServiceRoutes service : table.services()) {
+            for (MethodRoute method : service.methods()) {
+                routeRows.add(new StatusReport.Route(method.path(), method.serviceName(), method.methodName(),
+                        method.auth().describe(), StatusReport.duration(method.timeout()), method.audience(),
+                        method.upstream().target(), method.source().toString()));
+                services.computeIfAbsent(method.upstream(), target -> new LinkedHashSet<>()).add(method.serviceName());
+            }
+        }
+        List<StatusReport.Upstream> upstreamRows = new ArrayList<>();
+        services.forEach((target, names) -> {
+            UpstreamHealthChecker.Health answer = health.health(target);
+            upstreamRows.add(new StatusReport.Upstream(target.target(), target.tls().enabled(), answer.state().name(),
+                    answer.detail().isEmpty() ? null : answer.detail(),
+                    answer.checkedAt().map(RouteStatusEndpoint::time).orElse(null),
+                    channels.state(target).map(Enum::name).orElse(null), List.copyOf(names)));
+        });
+        ReloadStatus.Snapshot snapshot = reloads.snapshot();
+        List<StatusReport.Problem> problems = snapshot.last().problems().stream()
+                .map(p -> new StatusReport.Problem(p.file().toString(), p.line(), p.field(), p.message()))
+                .toList();
+        StatusReport.Reload reload = new StatusReport.Reload(pollInterval.isPresent(),
+                pollInterval.map(StatusReport::duration).orElse(null),
+                snapshot.last().outcome().name().toLowerCase(Locale.ROOT), time(snapshot.last().at()),
+                snapshot.succeeded(), snapshot.failed(), snapshot.last().digest(), snapshot.inForce().digest(),
+                time(snapshot.inForce().at()), problems);
+        return new StatusReport(time(clock.instant()), reload, upstreamRows, routeRows);
+    }
+
+    // Milliseconds are as precise as anyone reading the page needs.
+    private static String time(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+}

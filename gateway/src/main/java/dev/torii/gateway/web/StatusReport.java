@@ -1,0 +1,124 @@
+package dev.torii.gateway.web;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Describes what the gateway serves, as the status page shows it and its JSON form returns it:
+ * every route, every upstream with its health, and how the last route reload went.
+ *
+ * <p>Times are ISO-8601 instants, durations are written as in route files ({@code 5s},
+ * {@code 250ms}); absent values are {@code null}.
+ *
+ * @param generatedAt when the report was made
+ * @param reload how route loading went
+ * @param upstreams every upstream the routes in force use
+ * @param routes every route in force, in route-file order
+ */
+public record StatusReport(String generatedAt, Reload reload, List<Upstream> upstreams, List<Route> routes) {
+
+    /**
+     * Copies the lists.
+     */
+    public StatusReport {
+        upstreams = List.copyOf(upstreams);
+        routes = List.copyOf(routes);
+    }
+
+    /**
+     * Describes one exposed method.
+     *
+     * @param path the HTTP path clients call
+     * @param service the fully-qualified gRPC service
+     * @param method the method's name
+     * @param auth who may call ({@code public}, {@code users(scopes: ...)}, ...)
+     * @param timeout the longest the gateway waits for the upstream
+     * @param audience the audience of the private tokens the upstream receives
+     * @param upstream the upstream's target
+     * @param source the route file and line declaring the method
+     */
+    public record Route(String path, String service, String method, String auth, String timeout, String audience,
+            String upstream, String source) {}
+
+    /**
+     * Describes one upstream: where it is and how it is doing. Further facts about an upstream
+     * (its circuit breaker's state, which of a local and a remote target is in use) belong here
+     * as new components, with a column in {@link StatusPage}.
+     *
+     * @param target the gRPC target
+     * @param tls whether the connection uses TLS
+     * @param health the last answer to the standard gRPC health check: {@code PENDING},
+     *     {@code SERVING}, {@code NOT_SERVING}, {@code UNKNOWN}, {@code NO_HEALTH_SERVICE} (reachable,
+     *     but no health service) or {@code DOWN} (unreachable or failing)
+     * @param healthDetail the gRPC status of a failed check, or {@code null}
+     * @param checkedAt when the upstream last answered a check, or {@code null}
+     * @param channel the connectivity state of the gateway's channel to it ({@code IDLE},
+     *     {@code CONNECTING}, {@code READY}, {@code TRANSIENT_FAILURE}, {@code SHUTDOWN}), or
+     *     {@code null} when it has none
+     * @param services the services routed to it
+     */
+    public record Upstream(String target, boolean tls, String health, String healthDetail, String checkedAt,
+            String channel, List<String> services) {
+
+        /**
+         * Copies the services.
+         */
+        public Upstream {
+            services = List.copyOf(services);
+        }
+    }
+
+    /**
+     * Describes how route loading went.
+     *
+     * @param watching whether the gateway reloads the routes folder when it changes
+     * @param pollInterval how often the folder is read besides file-system events, or {@code null}
+     *     when not watching
+     * @param result the last attempt: {@code started} (loaded at start-up), {@code loaded} (a reload
+     *     put in force) or {@code rejected} (a reload refused; the previous set stays in force)
+     * @param at when the last attempt was made
+     * @param succeeded reloads put in force since start-up
+     * @param failed reloads refused since start-up
+     * @param digest a digest of the files the last attempt read
+     * @param inForceDigest a digest of the files of the set in force
+     * @param inForceSince when the set in force was loaded
+     * @param problems why the last attempt was refused; empty otherwise
+     */
+    public record Reload(boolean watching, String pollInterval, String result, String at, long succeeded,
+            long failed, String digest, String inForceDigest, String inForceSince, List<Problem> problems) {
+
+        /**
+         * Copies the problems.
+         */
+        public Reload {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * Describes one problem of a refused route set.
+     *
+     * @param file the route file (or folder)
+     * @param line 1-based line, 0 for the whole file
+     * @param field the field's path inside the file, empty for the whole file
+     * @param message what is wrong and what was expected
+     */
+    public record Problem(String file, int line, String field, String message) {}
+
+    /**
+     * Writes a duration the way route files do: {@code 1h}, {@code 5s}, {@code 250ms}.
+     */
+    static String duration(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis > 0 && millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis > 0 && millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        if (millis > 0 && millis % 1000 == 0) {
+            return millis / 1000 + "s";
+        }
+        return millis + "ms";
+    }
+}

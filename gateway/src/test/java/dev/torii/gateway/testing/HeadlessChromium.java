@@ -1,0 +1,92 @@
+package dev.torii.gateway.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Loads pages in a real headless Chromium (Debian's {@code chromium} package) and returns the
+ * document as the browser built it. Each load is a fresh browser with a fresh profile, as if a
+ * person opened the page again.
+ */
+public final class HeadlessChromium {
+
+    private final Path binary;
+
+    private HeadlessChromium(Path binary) {
+        this.binary = binary;
+    }
+
+    /**
+     * Finds Chromium on the {@code PATH} or at {@code /usr/bin/chromium}.
+     *
+     * @return the browser
+     * @throws IllegalStateException when it is not installed
+     */
+    public static HeadlessChromium locate() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path candidate = Path.of(dir, "chromium");
+            if (Files.isExecutable(candidate)) {
+                return new HeadlessChromium(candidate);
+            }
+        }
+        Path debian = Path.of("/usr/bin/chromium");
+        if (Files.isExecutable(debian)) {
+            return new HeadlessChromium(debian);
+        }
+        throw new IllegalStateException("chromium not found on PATH (expected: installed by make test,"
+                + " from Debian's chromium package: scripts/test-deps.sh chromium)");
+    }
+
+    /**
+     * Loads a page and returns its DOM, serialised.
+     *
+     * @param page the page's address
+     * @return the document
+     */
+    public String dumpDom(URI page) throws IOException, InterruptedException {
+        Path profile = Files.createTempDirectory("chromium-profile");
+        Path out = Files.createTempFile("chromium", ".html");
+        Path err = Files.createTempFile("chromium", ".log");
+        try {
+            Process process = new ProcessBuilder(List.of(binary.toString(), "--headless", "--no-sandbox",
+                    "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run",
+                    "--user-data-dir=" + profile, "--dump-dom", page.toString()))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("chromium did not load " + page + " within 60s");
+            }
+            String dom = Files.readString(out, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0 || dom.isBlank()) {
+                throw new IllegalStateException("chromium could not load " + page + " (exit " + process.exitValue()
+                        + "): " + Files.readString(err, StandardCharsets.UTF_8));
+            }
+            return dom;
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            deleteRecursively(profile);
+        }
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(folder)) {
+            paths = walk.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path path : paths) {
+            Files.deleteIfExists(path);
+        }
+    }
+}
