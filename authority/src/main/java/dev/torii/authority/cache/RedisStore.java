@@ -47,13 +47,15 @@ public final class RedisStore implements AutoCloseable {
      */
     public RedisStore(URI uri, Duration timeout, String prefix) {
         this.uri = RedisURI.create(uri);
-        this.uri.setTimeout(timeout);
+        // Connecting (and its handshake, on a cold JVM) may take longer than a cache command may
+        // wait; commands get their own timeout below.
+        this.uri.setTimeout(Duration.ofSeconds(2));
         this.client = RedisClient.create();
         // Fail fast while disconnected instead of queueing commands that would all time out.
         this.client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(timeout))
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
                 .build());
         this.timeout = timeout;
         this.prefix = prefix;

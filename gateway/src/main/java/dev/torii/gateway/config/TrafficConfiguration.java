@@ -117,8 +117,10 @@ public class TrafficConfiguration {
                 return;
             }
             RedisURI uri = RedisURI.create(settings.uri().orElseThrow());
-            uri.setTimeout(settings.commandTimeout());
-            Duration timeout = settings.commandTimeout();
+            // Connecting (and its HELLO handshake, on a cold JVM) may take longer than one rate-limit
+            // check may wait; the check's own timeout is applied per call by the limiter.
+            uri.setTimeout(Duration.ofSeconds(2));
+            Duration timeout = Duration.ofSeconds(2);
             if (settings.cluster()) {
                 RedisClusterClient cluster = (RedisClusterClient) client.updateAndGet(c -> c != null ? c
                         : RedisClusterClient.create(uri));

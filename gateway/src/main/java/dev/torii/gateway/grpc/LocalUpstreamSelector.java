@@ -66,6 +66,18 @@ public final class LocalUpstreamSelector implements AutoCloseable {
     }
 
     /**
+     * Records that a local target just refused a connection, so calls go to the remote target at
+     * once instead of until the next health check.
+     *
+     * @param local the local target
+     */
+    public void markDown(UpstreamTarget local) {
+        if (Boolean.TRUE.equals(serving.put(local, false))) {
+            log.info("local upstream {} does not answer: its routes use their remote target", local);
+        }
+    }
+
+    /**
      * Tells which local targets answer their health check, for the status page.
      *
      * @return local targets and whether they serve

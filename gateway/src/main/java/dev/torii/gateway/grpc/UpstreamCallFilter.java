@@ -86,6 +86,15 @@ public final class UpstreamCallFilter implements GatewayFilter, Ordered {
         return call(exchange, route, target, guard, request, headers, deadline).onErrorResume(failure -> {
             long delay = retryDelay(route, guard, failure, deadline, attempt);
             if (delay < 0) {
+                if (failure instanceof UnaryCall.UpstreamCallException call && unreachable(call.status())
+                        && route.localUpstream().isPresent() && target.equals(route.localUpstream().get())) {
+                    // The local service went away (the request never reached it): fail over to the
+                    // remote target now rather than after the next health check.
+                    selector.markDown(target);
+                    UpstreamTarget remote = route.upstream();
+                    return attempt(exchange, route, remote, guards.of(remote, route.traffic()), request, headers,
+                            deadline, attempt);
+                }
                 if (failure instanceof UnaryCall.UpstreamCallException call && unreachable(call.status())) {
                     log.warn("upstream {} unavailable for {} (request id {}): {}", target, route.path(),
                             RequestIdFilter.requestId(exchange), call.status());
