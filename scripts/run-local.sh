@@ -56,7 +56,7 @@ echo "starting gateway on :$GATEWAY_PORT, management on :$MANAGEMENT_PORT (log: 
 OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java -jar "$(jar gateway)" \
   --server.port="$GATEWAY_PORT" --management.server.port="$MANAGEMENT_PORT" \
   --torii.gateway.routes-dir=routes --torii.gateway.authority.target="localhost:$AUTHORITY_GRPC_PORT" \
-  --torii.gateway.developer-errors=true \
+  --torii.gateway.developer-errors=true --spring.profiles.active=local \
   >"$LOGS/gateway.log" 2>&1 &
 pids+=($!)
 

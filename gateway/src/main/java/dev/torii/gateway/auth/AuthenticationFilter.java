@@ -3,11 +3,13 @@ package dev.torii.gateway.auth;
 import dev.torii.authority.v1.ExchangeTokenResponse;
 import dev.torii.gateway.config.FilterOrder;
 import dev.torii.gateway.error.GatewayError;
+import dev.torii.gateway.observe.GatewayTracing;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteMatchFilter;
 import dev.torii.gateway.traffic.DeadlineFilter;
 import dev.torii.gateway.web.RequestIdFilter;
 import io.grpc.Deadline;
+import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -34,14 +36,17 @@ public final class AuthenticationFilter implements GatewayFilter, Ordered {
     private static final Logger log = LoggerFactory.getLogger(AuthenticationFilter.class);
 
     private final PrivateTokenCache tokens;
+    private final GatewayTracing tracing;
 
     /**
      * Creates the filter.
      *
      * @param tokens exchanges credentials, with a cache
+     * @param tracing carries the request's trace context to the Authority
      */
-    public AuthenticationFilter(PrivateTokenCache tokens) {
+    public AuthenticationFilter(PrivateTokenCache tokens, GatewayTracing tracing) {
         this.tokens = tokens;
+        this.tracing = tracing;
     }
 
     @Override
@@ -56,7 +61,11 @@ public final class AuthenticationFilter implements GatewayFilter, Ordered {
         }
         Deadline deadline = exchange.getRequiredAttribute(DeadlineFilter.ATTRIBUTE);
         CompletableFuture<ExchangeTokenResponse> answer = tokens.get(credential.get(),
-                CredentialShape.classify(credential.get()), route.audience(), deadline);
+                CredentialShape.classify(credential.get()), route.audience(), deadline, () -> {
+                    Metadata headers = new Metadata();
+                    tracing.propagate(exchange, headers);
+                    return headers;
+                });
         // A cache hit is already complete: carry on without subscribing to a future.
         if (answer.isDone() && !answer.isCompletedExceptionally()) {
             return admit(exchange, chain, route, answer.join());

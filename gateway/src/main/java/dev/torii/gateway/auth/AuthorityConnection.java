@@ -1,6 +1,7 @@
 package dev.torii.gateway.auth;
 
 import dev.torii.gateway.config.GatewayProperties;
+import dev.torii.gateway.observe.GatewayMetrics;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -30,8 +31,9 @@ public final class AuthorityConnection implements AutoCloseable {
      *
      * @param settings where the Authority is
      * @param shutdownGrace how long in-flight exchanges may finish on shutdown
+     * @param metrics records each exchange
      */
-    public AuthorityConnection(GatewayProperties.Authority settings, Duration shutdownGrace) {
+    public AuthorityConnection(GatewayProperties.Authority settings, Duration shutdownGrace, GatewayMetrics metrics) {
         String target = settings.target().orElse("dns:///authority.invalid:9090");
         ChannelCredentials credentials = settings.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
         this.channel = Grpc.newChannelBuilder(target, credentials)
@@ -40,7 +42,7 @@ public final class AuthorityConnection implements AutoCloseable {
                 // Callbacks only complete a future; no hop to another executor.
                 .directExecutor()
                 .build();
-        this.client = new AuthorityClient(channel, settings.timeout());
+        this.client = new AuthorityClient(channel, settings.timeout(), metrics);
         this.shutdownGrace = shutdownGrace;
         if (settings.target().isPresent()) {
             channel.getState(true);

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import dev.torii.authority.v1.CredentialType;
 import dev.torii.authority.v1.ExchangeTokenResponse;
 import io.grpc.Deadline;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Remembers private tokens so a credential is exchanged once, not once per request: keyed by a
@@ -42,6 +45,8 @@ public final class PrivateTokenCache {
     private final AuthorityClient authority;
     private final AsyncCache<String, Outcome> tokens;
     private final Cache<String, StatusRuntimeException> rejected;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
 
     /**
      * Creates the cache.
@@ -81,17 +86,21 @@ public final class PrivateTokenCache {
      * @param type the credential's type
      * @param audience the backend service
      * @param deadline the request's deadline, bounding an exchange this call starts
+     * @param headers makes the metadata of an exchange this call starts (the trace context)
      * @return the Authority's answer, or its {@link StatusRuntimeException}
      */
     public CompletableFuture<ExchangeTokenResponse> get(String credential, CredentialType type, String audience,
-            Deadline deadline) {
+            Deadline deadline, Supplier<Metadata> headers) {
         String key = key(credential, audience);
         StatusRuntimeException known = rejected.getIfPresent(key);
         if (known != null) {
+            hits.increment();
             return CompletableFuture.failedFuture(known);
         }
-        CompletableFuture<Outcome> outcome = tokens.get(key, (k, executor) ->
-                authority.exchange(credential, type, audience, deadline).handle((response, failure) -> {
+        boolean[] loaded = new boolean[1];
+        CompletableFuture<Outcome> outcome = tokens.get(key, (k, executor) -> {
+            loaded[0] = true;
+            return authority.exchange(credential, type, audience, deadline, headers.get()).handle((response, failure) -> {
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException
                             && failure.getCause() != null ? failure.getCause() : failure;
                     if (cause instanceof StatusRuntimeException status
@@ -100,7 +109,9 @@ public final class PrivateTokenCache {
                         rejected.put(key, status);
                     }
                     return new Outcome(response, cause);
-                }));
+                });
+        });
+        (loaded[0] ? misses : hits).increment();
         if (outcome.isDone()) {
             Outcome done = outcome.join();
             return done.failure() == null ? CompletableFuture.completedFuture(done.response())
@@ -108,6 +119,25 @@ public final class PrivateTokenCache {
         }
         return outcome.thenCompose(done -> done.failure() == null ? CompletableFuture.completedFuture(done.response())
                 : CompletableFuture.failedFuture(done.failure()));
+    }
+
+    /**
+     * Returns how many lookups were answered from the cache (a kept token, an exchange already
+     * in flight, or a recently refused credential).
+     *
+     * @return the count since start-up
+     */
+    public long hits() {
+        return hits.sum();
+    }
+
+    /**
+     * Returns how many lookups started an exchange with the Authority.
+     *
+     * @return the count since start-up
+     */
+    public long misses() {
+        return misses.sum();
     }
 
     /**

@@ -7,6 +7,8 @@ package dev.torii.gateway.config;
  * <ol>
  *   <li>{@link #REQUEST_ID}: first, so every answer, error or not, carries {@code x-request-id}
  *       and the deadline clock starts when the request arrives.</li>
+ *   <li>{@link #TELEMETRY}: right after, so the request's span, metrics and access-log line cover
+ *       every later step and every answer, errors included.</li>
  *   <li>{@link #STRIP_EDGE_HEADERS}: before anything reads the request, so no step can see an
  *       identity header a client made up.</li>
  *   <li>{@link #ERROR_ENVELOPE}: wraps every later step, so any failure becomes the one envelope.</li>
@@ -26,6 +28,8 @@ public final class FilterOrder {
 
     /** Assigns or accepts the request id; starts the request clock. */
     public static final int REQUEST_ID = -10_000;
+    /** Opens the request's span; records its metrics and access-log line when it is answered. */
+    public static final int TELEMETRY = -9_800;
     /** Removes client-supplied identity headers. */
     public static final int STRIP_EDGE_HEADERS = -9_500;
     /** Turns failures into the error envelope. */

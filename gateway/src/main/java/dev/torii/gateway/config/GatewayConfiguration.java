@@ -13,6 +13,10 @@ import dev.torii.gateway.grpc.JsonTranscoder;
 import dev.torii.gateway.grpc.RequestDecodeFilter;
 import dev.torii.gateway.grpc.UpstreamCallFilter;
 import dev.torii.gateway.grpc.UpstreamChannels;
+import dev.torii.gateway.observe.GatewayMetrics;
+import dev.torii.gateway.observe.GatewayTracing;
+import dev.torii.gateway.observe.RequestTelemetryFilter;
+import dev.torii.gateway.observe.TracedStep;
 import dev.torii.gateway.route.ReloadStatus;
 import dev.torii.gateway.route.RouteFileLoader;
 import dev.torii.gateway.route.RouteMatchFilter;
@@ -95,8 +99,8 @@ public class GatewayConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    AuthorityConnection authorityConnection(GatewayProperties properties) {
-        return new AuthorityConnection(properties.authority(), properties.channelShutdownGrace());
+    AuthorityConnection authorityConnection(GatewayProperties properties, GatewayMetrics metrics) {
+        return new AuthorityConnection(properties.authority(), properties.channelShutdownGrace(), metrics);
     }
 
     @Bean
@@ -136,18 +140,20 @@ public class GatewayConfiguration {
             dev.torii.gateway.traffic.ClientAddressResolver clientAddresses,
             dev.torii.gateway.traffic.UpstreamGuards guards,
             dev.torii.gateway.grpc.LocalUpstreamSelector selector,
-            dev.torii.gateway.grpc.UnreachableUpstreams unreachable) {
+            dev.torii.gateway.grpc.UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing) {
         List<GatewayFilter> filters = new java.util.ArrayList<>(List.of(
                 new RequestIdFilter(),
+                new RequestTelemetryFilter(metrics, tracing),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ErrorEnvelopeFilter(errors),
                 new RouteMatchFilter(routes),
                 new DeadlineFilter(),
-                new AuthenticationFilter(tokens),
-                new dev.torii.gateway.traffic.RateLimitFilter(rateLimiter, clientAddresses),
+                new TracedStep(new AuthenticationFilter(tokens, tracing), "authenticate", tracing),
+                new TracedStep(new dev.torii.gateway.traffic.RateLimitFilter(rateLimiter, clientAddresses, metrics),
+                        "rate limit", tracing),
                 new RequestDecodeFilter(json, (int) properties.maxRequestSize().toBytes()),
                 new UpstreamCallFilter(channels, new ForwardedMetadata(properties.forwardedHeaders()), json, guards,
-                        selector, unreachable)));
+                        selector, unreachable, metrics, tracing)));
         AnnotationAwareOrderComparator.sort(filters);
         Route route = Route.async()
                 .id(ROUTE_ID)

@@ -39,7 +39,7 @@ public record GatewayProperties(
         @NotEmpty @DefaultValue("classpath*:META-INF/torii/descriptors/*.binpb") List<String> descriptorSets,
         @NotNull @DefaultValue("4MB") DataSize maxRequestSize,
         @NotNull @DefaultValue("4MB") DataSize maxResponseSize,
-        @NotNull @DefaultValue({"accept-language", "x-app-version", "x-app-platform", "traceparent", "tracestate"})
+        @NotNull @DefaultValue({"accept-language", "x-app-version", "x-app-platform"})
                 List<String> forwardedHeaders,
         @NotNull @DefaultValue("10s") Duration channelShutdownGrace,
         @NotNull @DefaultValue Authority authority,
@@ -136,7 +136,10 @@ public record GatewayProperties(
     static final Set<String> RESERVED_HEADERS = Set.of(
             "authorization", "connection", "content-length", "content-type", "cookie", "host",
             "keep-alive", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
-            "user-agent", "x-forwarded-for", "x-request-id");
+            "user-agent", "x-forwarded-for", "x-request-id",
+            // Trace context: the gateway continues the client's trace and writes its own span's.
+            "traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled",
+            "x-b3-flags");
 
     /**
      * Validates values that annotations cannot express.

@@ -3,6 +3,9 @@ package dev.torii.gateway.grpc;
 import dev.torii.gateway.config.FilterOrder;
 import dev.torii.gateway.error.ErrorEnvelopeWriter;
 import dev.torii.gateway.error.GatewayError;
+import dev.torii.gateway.observe.GatewayMetrics;
+import dev.torii.gateway.observe.GatewayTracing;
+import dev.torii.gateway.observe.RequestTelemetryFilter;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteMatchFilter;
 import dev.torii.gateway.route.TrafficPolicy;
@@ -16,6 +19,7 @@ import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
+import io.micrometer.tracing.Span;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +51,8 @@ public final class UpstreamCallFilter implements GatewayFilter, Ordered {
     private final UpstreamGuards guards;
     private final LocalUpstreamSelector selector;
     private final UnreachableUpstreams unreachable;
+    private final GatewayMetrics metrics;
+    private final GatewayTracing tracing;
 
     /**
      * Creates the filter.
@@ -57,15 +63,20 @@ public final class UpstreamCallFilter implements GatewayFilter, Ordered {
      * @param guards each upstream's circuit breaker, concurrency limit and retry budget
      * @param selector picks a route's local or remote target
      * @param unreachable explains an unreachable upstream (in detail in local development)
+     * @param metrics records each upstream call
+     * @param tracing makes each call's client span and propagates the trace to the upstream
      */
     public UpstreamCallFilter(UpstreamChannels channels, ForwardedMetadata metadata, JsonTranscoder json,
-            UpstreamGuards guards, LocalUpstreamSelector selector, UnreachableUpstreams unreachable) {
+            UpstreamGuards guards, LocalUpstreamSelector selector, UnreachableUpstreams unreachable,
+            GatewayMetrics metrics, GatewayTracing tracing) {
         this.channels = channels;
         this.metadata = metadata;
         this.json = json;
         this.guards = guards;
         this.selector = selector;
         this.unreachable = unreachable;
+        this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     @Override
@@ -131,17 +142,32 @@ public final class UpstreamCallFilter implements GatewayFilter, Ordered {
                         + " is failing and its circuit is open; retry in " + wait + "s")
                         .header("Retry-After", Long.toString(wait)));
             }
+            exchange.getAttributes().put(RequestTelemetryFilter.UPSTREAM_ATTRIBUTE, target.target());
+            // The shared headers stay as built; each attempt carries its own span's context.
+            Metadata attemptHeaders = new Metadata();
+            attemptHeaders.merge(headers);
+            Span span = tracing.startCall(exchange, route.serviceName() + "/" + route.methodName(), attemptHeaders);
+            if (span != null) {
+                span.remoteServiceName(route.serviceName());
+                span.tag("rpc.system", "grpc");
+                span.tag("server.address", target.target());
+            }
             long started = System.nanoTime();
             return UnaryCall.call(channels.channel(target), route.grpcMethod(), CallOptions.DEFAULT.withDeadline(deadline),
-                            headers, request)
+                            attemptHeaders, request)
                     .doOnSuccess(response -> {
+                        long elapsed = System.nanoTime() - started;
+                        metrics.upstreamCall(route.path(), target.target(), Status.Code.OK, elapsed);
+                        GatewayTracing.end(span, null);
                         if (breaker != null) {
-                            breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                            breaker.onSuccess(elapsed, TimeUnit.NANOSECONDS);
                         }
                     })
                     .doOnError(failure -> {
+                        long elapsed = System.nanoTime() - started;
+                        metrics.upstreamCall(route.path(), target.target(), codeOf(failure), elapsed);
+                        GatewayTracing.end(span, failure);
                         if (breaker != null) {
-                            long elapsed = System.nanoTime() - started;
                             if (upstreamFault(failure)) {
                                 breaker.onError(elapsed, TimeUnit.NANOSECONDS, failure);
                             } else {
@@ -150,12 +176,19 @@ public final class UpstreamCallFilter implements GatewayFilter, Ordered {
                         }
                     })
                     .doOnCancel(() -> {
+                        metrics.upstreamCall(route.path(), target.target(), Status.Code.CANCELLED,
+                                System.nanoTime() - started);
+                        GatewayTracing.end(span, null);
                         if (breaker != null) {
                             breaker.releasePermission();
                         }
                     })
                     .doFinally(signal -> guard.bulkhead().onComplete());
         });
+    }
+
+    private static Status.Code codeOf(Throwable failure) {
+        return failure instanceof UnaryCall.UpstreamCallException call ? call.status().getCode() : Status.Code.UNKNOWN;
     }
 
     // Failures that say the upstream is in trouble, as opposed to answers about the request.

@@ -65,6 +65,7 @@ public final class UpstreamHealthChecker implements AutoCloseable {
     private final Duration timeout;
     private final Clock clock;
     private final Map<UpstreamTarget, Health> results = new ConcurrentHashMap<>();
+    private final java.util.List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "torii-upstream-health");
         thread.setDaemon(true);
@@ -99,6 +100,25 @@ public final class UpstreamHealthChecker implements AutoCloseable {
         return results.getOrDefault(target, Health.PENDING);
     }
 
+    /**
+     * Returns the upstreams checked now (the upstreams of the routes in force).
+     *
+     * @return the targets
+     */
+    public Set<UpstreamTarget> targets() {
+        return targets.get();
+    }
+
+    /**
+     * Runs a task after each round of checks has been sent, for meters that follow the set of
+     * upstreams.
+     *
+     * @param listener the task; it must be quick and must not throw
+     */
+    public void afterEachRound(Runnable listener) {
+        listeners.add(listener);
+    }
+
     private void checkAll() {
         try {
             Set<UpstreamTarget> current = targets.get();
@@ -106,6 +126,7 @@ public final class UpstreamHealthChecker implements AutoCloseable {
             for (UpstreamTarget target : current) {
                 channels.existing(target).ifPresent(channel -> check(target, channel));
             }
+            listeners.forEach(Runnable::run);
         } catch (RuntimeException e) {
             // A failed round must not cancel the schedule; the next one tries again.
             log.warn("upstream health checks failed: {}", e.toString());

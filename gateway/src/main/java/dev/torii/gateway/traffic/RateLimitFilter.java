@@ -6,6 +6,7 @@ import dev.torii.authority.v1.PrincipalType;
 import dev.torii.gateway.auth.AuthenticationFilter;
 import dev.torii.gateway.config.FilterOrder;
 import dev.torii.gateway.error.GatewayError;
+import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteMatchFilter;
 import dev.torii.gateway.route.TrafficPolicy;
@@ -40,16 +41,19 @@ public final class RateLimitFilter implements GatewayFilter, Ordered {
 
     private final RateLimiter limiter;
     private final ClientAddressResolver clientAddresses;
+    private final GatewayMetrics metrics;
 
     /**
      * Creates the filter.
      *
      * @param limiter keeps the buckets
      * @param clientAddresses works out client addresses
+     * @param metrics counts the decisions
      */
-    public RateLimitFilter(RateLimiter limiter, ClientAddressResolver clientAddresses) {
+    public RateLimitFilter(RateLimiter limiter, ClientAddressResolver clientAddresses, GatewayMetrics metrics) {
         this.limiter = limiter;
         this.clientAddresses = clientAddresses;
+        this.metrics = metrics;
     }
 
     @Override
@@ -69,6 +73,7 @@ public final class RateLimitFilter implements GatewayFilter, Ordered {
             headers.set("RateLimit-Limit", Long.toString(decision.limit()));
             headers.set("RateLimit-Remaining", Long.toString(decision.remaining()));
             headers.set("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+            metrics.rateLimit(route.path(), decision.allowed(), limiter.store());
             if (decision.allowed()) {
                 return chain.filter(exchange);
             }

@@ -16,4 +16,13 @@ public interface RateLimiter {
      * @return the decision
      */
     Mono<RateLimitDecision> acquire(String bucket, TrafficPolicy.RateLimit limit);
+
+    /**
+     * Names where buckets are kept right now, for metrics: {@code redis} or {@code local}.
+     *
+     * @return the store
+     */
+    default String store() {
+        return "local";
+    }
 }

@@ -149,6 +149,11 @@ public final class RedisRateLimiter implements RateLimiter {
         return !degraded.get();
     }
 
+    @Override
+    public String store() {
+        return usingRedis() ? "redis" : "local";
+    }
+
     /**
      * Returns the state of the breaker that watches Redis, for the status page and metrics.
      *

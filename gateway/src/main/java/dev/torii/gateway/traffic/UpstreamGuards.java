@@ -4,8 +4,10 @@ import dev.torii.gateway.route.TrafficPolicy;
 import dev.torii.gateway.route.UpstreamTarget;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +32,10 @@ public final class UpstreamGuards {
             TrafficPolicy.CircuitBreaker settings, int maxConcurrentCalls) {}
 
     private final Map<UpstreamTarget, Guards> guards = new ConcurrentHashMap<>();
+    // Registries, so resilience4j-micrometer publishes each breaker's and limit's state, and
+    // follows them as reloads replace them.
+    private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
+    private final BulkheadRegistry bulkheads = BulkheadRegistry.ofDefaults();
     private final double retryRatio;
     private final double minRetriesPerSecond;
 
@@ -72,11 +78,30 @@ public final class UpstreamGuards {
         return Map.copyOf(guards);
     }
 
+    /**
+     * Returns the registry of the circuit breakers in use, named by upstream target.
+     *
+     * @return the registry
+     */
+    public CircuitBreakerRegistry breakers() {
+        return breakers;
+    }
+
+    /**
+     * Returns the registry of the concurrency limits in use, named by upstream target.
+     *
+     * @return the registry
+     */
+    public BulkheadRegistry bulkheads() {
+        return bulkheads;
+    }
+
     private Guards create(UpstreamTarget target, TrafficPolicy policy) {
         TrafficPolicy.CircuitBreaker settings = policy.circuitBreaker();
         CircuitBreaker breaker = null;
         if (settings.enabled()) {
-            breaker = CircuitBreaker.of(target.target(), CircuitBreakerConfig.custom()
+            breakers.remove(target.target());
+            breaker = breakers.circuitBreaker(target.target(), CircuitBreakerConfig.custom()
                     .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
                     .slidingWindowSize(settings.slidingWindowSize())
                     .minimumNumberOfCalls(settings.minimumNumberOfCalls())
@@ -89,7 +114,11 @@ public final class UpstreamGuards {
                     .automaticTransitionFromOpenToHalfOpenEnabled(false)
                     .build());
         }
-        Bulkhead bulkhead = Bulkhead.of(target.target(), BulkheadConfig.custom()
+        if (breaker == null) {
+            breakers.remove(target.target());
+        }
+        bulkheads.remove(target.target());
+        Bulkhead bulkhead = bulkheads.bulkhead(target.target(), BulkheadConfig.custom()
                 .maxConcurrentCalls(policy.maxConcurrentCalls())
                 .maxWaitDuration(Duration.ZERO)
                 .build());

@@ -1,0 +1,133 @@
+package dev.torii.gateway.observe;
+
+import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Records the gateway's own meters, named {@code torii.gateway.*} (Prometheus:
+ * {@code torii_gateway_*}). Every label comes from a bounded set: route paths and upstream targets
+ * from the route files, HTTP statuses, gRPC codes and fixed words; never a user, a credential or a
+ * raw request path (requests on no route count under {@link #UNMATCHED}).
+ *
+ * <p>Meters are looked up once per label combination and kept, so recording costs a hash lookup
+ * and a histogram update, not a registration.
+ */
+public final class GatewayMetrics {
+
+    /** The route label of requests whose path matched no route. */
+    public static final String UNMATCHED = "unmatched";
+    /** The upstream label of requests that never reached one. */
+    public static final String NONE = "none";
+
+    // Fixed latency buckets (Prometheus' classic set, from 1 ms to 30 s): a dozen series per label
+    // set instead of the ~70 of Micrometer's percentile histogram, so many routes stay affordable.
+    private static final Duration[] BUCKETS = Stream.of(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
+
+    private final MeterRegistry registry;
+    private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
+    private final Map<UpstreamKey, Timer> upstreamCalls = new ConcurrentHashMap<>();
+    private final Map<Status.Code, Timer> authorityExchanges = new ConcurrentHashMap<>();
+    private final Map<RateLimitKey, Counter> rateLimitDecisions = new ConcurrentHashMap<>();
+
+    private record RequestKey(String route, String upstream, int status, Status.Code code) {}
+
+    private record UpstreamKey(String route, String upstream, Status.Code code) {}
+
+    private record RateLimitKey(String route, boolean allowed, String store) {}
+
+    /**
+     * Creates the recorder.
+     *
+     * @param registry where the meters go
+     */
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * Returns the registry the meters go to, for gauges other parts register.
+     *
+     * @return the registry
+     */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Records one answered request.
+     *
+     * @param route the route's path, or {@link #UNMATCHED}
+     * @param upstream the upstream's target, or {@link #NONE}
+     * @param status the HTTP status answered
+     * @param code the gRPC code answered
+     * @param nanos from arrival to the end of the answer
+     */
+    public void request(String route, String upstream, int status, Status.Code code, long nanos) {
+        requests.computeIfAbsent(new RequestKey(route, upstream, status, code), key -> Timer
+                        .builder("torii.gateway.requests")
+                        .description("Requests answered by the gateway, from arrival to the end of the answer")
+                        .tag("route", key.route()).tag("upstream", key.upstream())
+                        .tag("status", Integer.toString(key.status())).tag("grpc_code", key.code().name())
+                        .serviceLevelObjectives(BUCKETS)
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Records one call to an upstream (every attempt, retries included).
+     *
+     * @param route the route's path
+     * @param upstream the target called
+     * @param code the gRPC code the call ended with ({@code CANCELLED} when the client went away)
+     * @param nanos the call's duration
+     */
+    public void upstreamCall(String route, String upstream, Status.Code code, long nanos) {
+        upstreamCalls.computeIfAbsent(new UpstreamKey(route, upstream, code), key -> Timer
+                        .builder("torii.gateway.upstream.calls")
+                        .description("gRPC calls to upstreams, each attempt counted")
+                        .tag("route", key.route()).tag("upstream", key.upstream()).tag("grpc_code", key.code().name())
+                        .serviceLevelObjectives(BUCKETS)
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Records one {@code ExchangeToken} call to the Authority (a private-token cache miss).
+     *
+     * @param code the gRPC code it ended with
+     * @param nanos its duration
+     */
+    public void authorityExchange(Status.Code code, long nanos) {
+        authorityExchanges.computeIfAbsent(code, key -> Timer.builder("torii.gateway.authority.exchange")
+                        .description("ExchangeToken calls to the Authority")
+                        .tag("grpc_code", key.name())
+                        .serviceLevelObjectives(BUCKETS)
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Records one rate-limit decision.
+     *
+     * @param route the route's path
+     * @param allowed whether the request was let through
+     * @param store where the bucket is kept: {@code redis} or {@code local}
+     */
+    public void rateLimit(String route, boolean allowed, String store) {
+        rateLimitDecisions.computeIfAbsent(new RateLimitKey(route, allowed, store), key -> Counter
+                        .builder("torii.gateway.ratelimit.decisions")
+                        .description("Rate-limit decisions on limited routes")
+                        .tag("route", key.route()).tag("decision", key.allowed() ? "allowed" : "refused")
+                        .tag("store", key.store())
+                        .register(registry))
+                .increment();
+    }
+}

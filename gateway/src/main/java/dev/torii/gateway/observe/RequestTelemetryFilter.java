@@ -1,0 +1,156 @@
+package dev.torii.gateway.observe;
+
+import dev.torii.authority.v1.ExchangeTokenResponse;
+import dev.torii.authority.v1.PrincipalType;
+import dev.torii.gateway.auth.AuthenticationFilter;
+import dev.torii.gateway.config.FilterOrder;
+import dev.torii.gateway.grpc.ForwardedMetadata;
+import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.RouteMatchFilter;
+import dev.torii.gateway.web.RequestIdFilter;
+import io.grpc.Status;
+import io.micrometer.tracing.Span;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+
+/**
+ * Watches every request from arrival to the end of its answer: opens its server span (continuing
+ * the client's trace), and when the answer is written records its metrics, ends the span and
+ * writes one access-log line.
+ *
+ * <p>The access log goes to the logger {@value #ACCESS_LOGGER} at INFO: one line per request with
+ * the request id, trace id, route, HTTP status, gRPC code, latency, the kind of caller and the
+ * client's address, as key-value pairs that structured (JSON) logging turns into fields. It never
+ * holds a credential, a token or a body. Turn it off with
+ * {@code logging.level.torii.access=off}.
+ */
+public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
+
+    /** The access log's logger. */
+    public static final String ACCESS_LOGGER = "torii.access";
+    /** Exchange attribute naming the upstream target the request was sent to. */
+    public static final String UPSTREAM_ATTRIBUTE = "torii.upstreamTarget";
+
+    private static final Logger accessLog = LoggerFactory.getLogger(ACCESS_LOGGER);
+    // nginx's word for a request the client gave up on before the answer.
+    private static final int CLIENT_CLOSED = 499;
+    private static final int MAX_LOGGED_PATH = 200;
+
+    private final GatewayMetrics metrics;
+    private final GatewayTracing tracing;
+
+    /**
+     * Creates the filter.
+     *
+     * @param metrics records the request meters
+     * @param tracing opens and ends the server span
+     */
+    public RequestTelemetryFilter(GatewayMetrics metrics, GatewayTracing tracing) {
+        this.metrics = metrics;
+        this.tracing = tracing;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Long arrived = exchange.getAttribute(RequestIdFilter.STARTED_NANOS_ATTRIBUTE);
+        long started = arrived == null ? System.nanoTime() : arrived;
+        Span span = tracing.startRequest(exchange);
+        return chain.filter(exchange).doFinally(signal -> finish(exchange, span, started, signal));
+    }
+
+    private void finish(ServerWebExchange exchange, Span span, long started, SignalType signal) {
+        long nanos = System.nanoTime() - started;
+        MethodRoute route = exchange.getAttribute(RouteMatchFilter.ATTRIBUTE);
+        String routeLabel = route == null ? GatewayMetrics.UNMATCHED : route.path();
+        String upstream = exchange.getAttribute(UPSTREAM_ATTRIBUTE);
+        if (upstream == null) {
+            upstream = route == null ? GatewayMetrics.NONE : route.upstream().target();
+        }
+        int status;
+        Status.Code code;
+        if (signal == SignalType.CANCEL) {
+            status = CLIENT_CLOSED;
+            code = Status.Code.CANCELLED;
+        } else {
+            HttpStatusCode answered = exchange.getResponse().getStatusCode();
+            status = answered == null ? 200 : answered.value();
+            code = grpcCode(exchange.getResponse().getHeaders().getFirst("grpc-status"), status);
+        }
+        metrics.request(routeLabel, upstream, status, code, nanos);
+        if (span != null) {
+            span.name(route == null ? "torii unmatched" : route.serviceName() + "/" + route.methodName());
+            span.tag("http.response.status_code", Integer.toString(status));
+            span.tag("rpc.grpc.status_code", Integer.toString(code.value()));
+            span.tag("torii.route", routeLabel);
+            span.tag("torii.request_id", RequestIdFilter.requestId(exchange));
+            span.end();
+        }
+        if (accessLog.isInfoEnabled()) {
+            log(exchange, span, routeLabel, upstream, status, code, nanos);
+        }
+    }
+
+    private static void log(ServerWebExchange exchange, Span span, String route, String upstream, int status,
+            Status.Code code, long nanos) {
+        ServerHttpRequest request = exchange.getRequest();
+        String path = request.getPath().value();
+        if (path.length() > MAX_LOGGED_PATH) {
+            path = path.substring(0, MAX_LOGGED_PATH) + "...";
+        }
+        String requestId = RequestIdFilter.requestId(exchange);
+        String traceId = span == null ? "" : span.context().traceId();
+        String caller = caller(exchange);
+        String client = ForwardedMetadata.peerAddress(request);
+        double millis = nanos / 1e6;
+        accessLog.atInfo()
+                .addKeyValue("request_id", requestId)
+                .addKeyValue("trace_id", traceId)
+                .addKeyValue("http_method", request.getMethod().name())
+                .addKeyValue("path", path)
+                .addKeyValue("route", route)
+                .addKeyValue("upstream", upstream)
+                .addKeyValue("status", status)
+                .addKeyValue("grpc_code", code.name())
+                .addKeyValue("latency_ms", Math.round(millis * 1000) / 1000.0)
+                .addKeyValue("caller", caller)
+                .addKeyValue("client", client == null ? "" : client)
+                .log("{} {} {} {} {}ms request_id={} trace_id={} caller={}", request.getMethod().name(), path, status,
+                        code.name(), String.format(java.util.Locale.ROOT, "%.1f", millis), requestId, traceId, caller);
+    }
+
+    // The kind of caller, never who: anonymous, user or service_account.
+    private static String caller(ServerWebExchange exchange) {
+        ExchangeTokenResponse identity = exchange.getAttribute(AuthenticationFilter.ATTRIBUTE);
+        if (identity == null) {
+            return "anonymous";
+        }
+        return identity.getPrincipal().getType() == PrincipalType.PRINCIPAL_TYPE_SERVICE_ACCOUNT
+                ? "service_account" : "user";
+    }
+
+    // The gRPC code of an answer: the grpc-status header when the gateway set one (every error
+    // does), OK for a plain success.
+    static Status.Code grpcCode(String header, int httpStatus) {
+        if (header != null) {
+            try {
+                return Status.fromCodeValue(Integer.parseInt(header)).getCode();
+            } catch (NumberFormatException e) {
+                return Status.Code.UNKNOWN;
+            }
+        }
+        return httpStatus < 400 ? Status.Code.OK : Status.Code.UNKNOWN;
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.TELEMETRY;
+    }
+}
