@@ -192,6 +192,23 @@ class AuthorityEndToEndIT {
     }
 
     @Test
+    void exchangesAndVerificationsShowInPrometheusMetrics() throws Exception {
+        exchange("user-metrics", AUDIENCE);
+        exchange("user-metrics", AUDIENCE);
+        assertThatThrownBy(() -> exchange("revoked-metrics", AUDIENCE)).satisfies(status(Status.Code.UNAUTHENTICATED));
+
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base() + "/actuator/prometheus"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+
+        assertThat(metrics).containsPattern("torii_authority_exchanges_total\\{[^}]*result=\"verified\"[^}]*} [1-9]")
+                .containsPattern("torii_authority_exchanges_total\\{[^}]*result=\"cache_hit\"[^}]*} [1-9]")
+                .containsPattern("torii_authority_exchanges_total\\{[^}]*result=\"rejected\"[^}]*} [1-9]")
+                .containsPattern("torii_authority_verifications_seconds_count\\{[^}]*credential=\"access_token\""
+                        + "[^}]*outcome=\"verified\"[^}]*} [1-9]")
+                .doesNotContain("user-metrics", "revoked-metrics");
+    }
+
+    @Test
     void aGoogleIdTokenOfAnAllowedServiceAccountCarriesItsRoles() {
         String idToken = TestTokens.rs256(GOOGLE_KEY, new JWTClaimsSet.Builder()
                 .issuer(GOOGLE).subject("1234567890").audience(SELF_SIGNED_AUDIENCE)

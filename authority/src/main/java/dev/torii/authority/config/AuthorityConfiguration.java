@@ -116,9 +116,11 @@ public class AuthorityConfiguration {
 
     @Bean
     TokenExchanger tokenExchanger(Map<CredentialKind, CredentialVerifier> credentialVerifiers, PrivateTokenMinter minter,
-            ExchangeCache cache, AccessTokenStore accessTokens, AuthorityProperties properties) {
+            ExchangeCache cache, AccessTokenStore accessTokens, AuthorityProperties properties,
+            ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
         return new TokenExchanger(credentialVerifiers, minter, cache, accessTokens, new HashSet<>(properties.audiences()),
-                properties.google().idTokenIssuers());
+                properties.google().idTokenIssuers(),
+                meters.getIfAvailable(io.micrometer.core.instrument.composite.CompositeMeterRegistry::new));
     }
 
     @Bean

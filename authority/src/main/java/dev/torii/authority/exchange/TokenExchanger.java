@@ -17,6 +17,10 @@ import dev.torii.authority.verify.CredentialRejectedException;
 import dev.torii.authority.verify.CredentialVerifier;
 import dev.torii.authority.verify.SubjectType;
 import dev.torii.authority.verify.VerifiedSubject;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +50,7 @@ public final class TokenExchanger {
     private final Set<String> allowedAudiences;
     private final List<String> googleIdTokenIssuers;
     private final Map<String, CompletableFuture<ExchangeTokenResponse>> inFlight = new ConcurrentHashMap<>();
+    private final MeterRegistry meters;
 
     /**
      * Creates the exchanger.
@@ -60,6 +66,27 @@ public final class TokenExchanger {
     public TokenExchanger(Map<CredentialKind, CredentialVerifier> verifiers, PrivateTokenMinter minter,
             ExchangeCache cache, AccessTokenStore accessTokens, Set<String> allowedAudiences,
             List<String> googleIdTokenIssuers) {
+        this(verifiers, minter, cache, accessTokens, allowedAudiences, googleIdTokenIssuers, new CompositeMeterRegistry());
+    }
+
+    /**
+     * Creates the exchanger, recording {@code torii.authority.exchanges} (each exchange by how it
+     * was answered: {@code cache_hit}, {@code coalesced}, {@code verified}, {@code rejected},
+     * {@code invalid}, {@code error}) and {@code torii.authority.verifications} (the verifiers'
+     * latency by credential kind and outcome).
+     *
+     * @param verifiers the verifier of each accepted credential kind; a kind without one is refused
+     * @param minter signs private tokens
+     * @param cache remembers exchanges
+     * @param accessTokens remembers the access token behind user tokens, for resolution
+     * @param allowedAudiences audiences tokens may be minted for; empty allows any
+     * @param googleIdTokenIssuers issuers whose JWTs are Google service-account credentials
+     * @param meters where the meters go
+     */
+    public TokenExchanger(Map<CredentialKind, CredentialVerifier> verifiers, PrivateTokenMinter minter,
+            ExchangeCache cache, AccessTokenStore accessTokens, Set<String> allowedAudiences,
+            List<String> googleIdTokenIssuers, MeterRegistry meters) {
+        this.meters = meters;
         this.verifiers = Map.copyOf(verifiers);
         this.minter = minter;
         this.cache = cache;
@@ -81,26 +108,31 @@ public final class TokenExchanger {
         try {
             check(credential, audience);
         } catch (RuntimeException e) {
+            count("invalid");
             return CompletableFuture.failedFuture(e);
         }
         String key = CacheKeys.exchange(credential, audience);
         return cache.get(key, minter.signingKeyId()).thenCompose(hit -> {
             if (hit.isPresent()) {
+                count("cache_hit");
                 return CompletableFuture.completedFuture(hit.get().response());
             }
             Optional<String> rejected = cache.rejection(key);
             if (rejected.isPresent()) {
+                count("rejected");
                 return CompletableFuture.failedFuture(new CredentialRejectedException(rejected.get()));
             }
             CompletableFuture<ExchangeTokenResponse> mine = new CompletableFuture<>();
             CompletableFuture<ExchangeTokenResponse> running = inFlight.putIfAbsent(key, mine);
             if (running != null) {
+                count("coalesced");
                 return running;
             }
             // An exchange of the same key may have finished between our cache miss and taking the
             // slot: it fills the cache before it leaves the slot, so look once more.
             Optional<CachedExchange> finished = cache.getLocal(key, minter.signingKeyId());
             if (finished.isPresent()) {
+                count("cache_hit");
                 inFlight.remove(key, mine);
                 mine.complete(finished.get().response());
                 return mine;
@@ -127,14 +159,22 @@ public final class TokenExchanger {
                             + " are not accepted by this Authority"));
         }
         CompletableFuture<VerifiedSubject> verified;
+        long started = System.nanoTime();
         try {
             verified = verifier.verify(credential);
         } catch (RuntimeException e) {
             verified = CompletableFuture.failedFuture(e);
         }
         return verified.handle((subject, failure) -> {
-            if (failure != null) {
-                Throwable cause = unwrap(failure);
+            Throwable cause = failure == null ? null : unwrap(failure);
+            String outcome = cause == null ? "verified" : cause instanceof CredentialRejectedException ? "rejected"
+                    : "error";
+            Timer.builder("torii.authority.verifications")
+                    .description("Credential verifications (cache misses), by credential kind and outcome")
+                    .tag("credential", kind.name().toLowerCase(java.util.Locale.ROOT)).tag("outcome", outcome)
+                    .register(meters).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            count(outcome);
+            if (cause != null) {
                 if (cause instanceof CredentialRejectedException) {
                     cache.reject(key, cause.getMessage());
                 }
@@ -153,6 +193,11 @@ public final class TokenExchanger {
             cache.put(key, new CachedExchange(response, token.keyId(), token.expiresAt()));
             return response;
         });
+    }
+
+    private void count(String result) {
+        Counter.builder("torii.authority.exchanges").description("Token exchanges, by how they were answered")
+                .tag("result", result).register(meters).increment();
     }
 
     private void check(String credential, String audience) {
