@@ -155,6 +155,21 @@ class GatewayTemplateTest {
     }
 
     @Test
+    void tracingExportsOnlyWhenAnEndpointIsGiven() {
+        Map<String, Map<String, Object>> defaults = Rendered.env(Chart.template().container(GATEWAY, "gateway"));
+        assertThat(defaults).doesNotContainKey("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT");
+        assertThat(Yamls.string(defaults.get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY"), "value")).isEqualTo("0.1");
+
+        Map<String, Map<String, Object>> env = Rendered.env(Chart.template("""
+                gateway:
+                  tracing: {otlpEndpoint: "http://collector:4318/v1/traces", samplingProbability: 1}
+                """).container(GATEWAY, "gateway"));
+        assertThat(Yamls.string(env.get("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT"), "value"))
+                .isEqualTo("http://collector:4318/v1/traces");
+        assertThat(Yamls.string(env.get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY"), "value")).isEqualTo("1");
+    }
+
+    @Test
     void extraEnvReachesRouteFilePlaceholders() {
         Map<String, Object> container = Chart.template("""
                 gateway:
