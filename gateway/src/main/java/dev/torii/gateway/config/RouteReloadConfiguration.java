@@ -7,6 +7,7 @@ import dev.torii.gateway.route.RouteFileLoader;
 import dev.torii.gateway.route.RouteFolderWatcher;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.route.RouteReloader;
+import dev.torii.gateway.traffic.UpstreamGuards;
 import dev.torii.gateway.web.RouteStatusEndpoint;
 import java.time.Clock;
 import java.util.Optional;
@@ -31,10 +32,10 @@ public class RouteReloadConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "torii.gateway.reload.enabled", havingValue = "true", matchIfMissing = true)
     RouteFolderWatcher routeFolderWatcher(RouteFileLoader loader, RouteRegistry routes, UpstreamChannels channels,
-            ReloadStatus reloadStatus, GatewayProperties properties) {
+            UpstreamGuards guards, ReloadStatus reloadStatus, GatewayProperties properties) {
         RouteReloader reloader = new RouteReloader(loader, properties.routesDir(),
                 table -> GatewayConfiguration.requireAuthorityWhenNeeded(table, properties), routes, channels,
-                reloadStatus, Clock.systemUTC());
+                guards, reloadStatus, Clock.systemUTC());
         RouteFolderWatcher watcher = new RouteFolderWatcher(properties.routesDir(), reloader,
                 properties.reload().pollInterval());
         watcher.start();
