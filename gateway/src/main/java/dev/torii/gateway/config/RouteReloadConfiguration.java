@@ -1,5 +1,6 @@
 package dev.torii.gateway.config;
 
+import dev.torii.gateway.grpc.LocalUpstreamSelector;
 import dev.torii.gateway.grpc.UpstreamChannels;
 import dev.torii.gateway.grpc.UpstreamHealthChecker;
 import dev.torii.gateway.route.ReloadStatus;
@@ -56,8 +57,9 @@ public class RouteReloadConfiguration {
     @Bean
     @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
     RouteStatusEndpoint routeStatusEndpoint(RouteRegistry routes, UpstreamChannels channels,
-            UpstreamHealthChecker health, ReloadStatus reloadStatus, GatewayProperties properties) {
-        return new RouteStatusEndpoint(routes, channels, health, reloadStatus,
+            UpstreamHealthChecker health, UpstreamGuards guards, LocalUpstreamSelector selector,
+            ReloadStatus reloadStatus, GatewayProperties properties) {
+        return new RouteStatusEndpoint(routes, channels, health, guards, selector, reloadStatus,
                 properties.reload().enabled() ? Optional.of(properties.reload().pollInterval()) : Optional.empty(),
                 Clock.systemUTC());
     }
