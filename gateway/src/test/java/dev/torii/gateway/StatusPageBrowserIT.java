@@ -68,7 +68,8 @@ class StatusPageBrowserIT {
         assertThat(routeRow(dom, "/examples.offer.v1.OfferService/GetOffer")).contains(">public<", "2s");
         assertThat(routeRow(dom, "/examples.offer.v1.OfferService/WhoAmI"))
                 .contains("users + service-accounts(roles: support.reader)");
-        assertThat(upstreamRow(dom, upstream)).contains("SERVING", "READY", "examples.offer.v1.OfferService");
+        assertThat(upstreamRow(dom, upstream)).contains("SERVING", "READY", "examples.offer.v1.OfferService",
+                "<span class=\"circuit good\">CLOSED</span>", "0 / 1000");
         assertThat(dom).contains("id=\"reload-result\">started<");
 
         offers.close();

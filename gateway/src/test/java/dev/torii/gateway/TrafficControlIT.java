@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,12 +28,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs real gateways against real gRPC backends that can be made slow, failing or absent, and a
  * real Redis server that is stopped and started mid-test: rate limits shared by two instances,
  * the Redis failure policy, circuit breakers, budgeted retries, deadlines, the concurrency limit,
- * local/remote upstreams and the developer's explanation of an unreachable upstream.
+ * local/remote upstreams and the developer's explanation of an unreachable upstream. Breakers and
+ * the local/remote choice are also read where operators see them: the status page's JSON form.
  */
 class TrafficControlIT {
 
@@ -42,7 +47,10 @@ class TrafficControlIT {
     private static final String GET_OFFER = "/examples.offer.v1.OfferService/GetOffer";
 
     private static RedisServerProcess redis;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final List<ConfigurableApplicationContext> gateways = new ArrayList<>();
+    private final Map<HttpCalls, HttpCalls> managementPorts = new IdentityHashMap<>();
     private final List<AutoCloseable> backends = new ArrayList<>();
 
     @BeforeAll
@@ -155,10 +163,21 @@ class TrafficControlIT {
                 auth: public
                 methods: [Echo, Fail]
                 """.formatted(backend.port())));
+        String target = "localhost:" + backend.port();
+        JsonNode fresh = upstreamStatus(gateway, target);
+        assertThat(fresh.get("circuit").get("state").asString()).as("closed before the first call").isEqualTo("CLOSED");
+        assertThat(fresh.get("circuit").get("failureRate").isNull()).isTrue();
+        assertThat(fresh.get("concurrency").get("inFlight").asInt()).isZero();
+        assertThat(fresh.get("concurrency").get("max").asInt()).isEqualTo(1000);
+        assertThat(fresh.get("localRemote").isEmpty()).as("a plain upstream").isTrue();
 
         for (int i = 0; i < 5; i++) {
             assertThat(gateway.postJson(FAIL, "{\"code\": 14, \"message\": \"down\"}").statusCode()).isEqualTo(503);
         }
+        JsonNode opened = upstreamStatus(gateway, target).get("circuit");
+        assertThat(opened.get("state").asString()).isEqualTo("OPEN");
+        assertThat(opened.get("failureRate").asDouble()).isEqualTo(100.0);
+        assertThat(opened.get("calls").asInt()).isEqualTo(5);
         int callsBefore = backend.calls();
         long started = System.nanoTime();
         HttpResponse<byte[]> open = gateway.postJson(ECHO, "{}");
@@ -172,6 +191,7 @@ class TrafficControlIT {
         Thread.sleep(1200);
         assertThat(gateway.postJson(ECHO, "{}").statusCode()).as("half-open probe").isEqualTo(200);
         assertThat(gateway.postJson(ECHO, "{}").statusCode()).as("second probe").isEqualTo(200);
+        assertThat(upstreamStatus(gateway, target).get("circuit").get("state").asString()).isEqualTo("CLOSED");
         for (int i = 0; i < 5; i++) {
             assertThat(gateway.postJson(ECHO, "{}").statusCode()).as("closed again").isEqualTo(200);
         }
@@ -305,13 +325,67 @@ class TrafficControlIT {
                 """.formatted(localPort, remote.port())), "--torii.gateway.local-upstream-check-interval=200ms");
 
         assertThat(servedBy(gateway)).isEqualTo("remote");
+        String localTarget = "localhost:" + localPort;
+        String remoteTarget = "localhost:" + remote.port();
+        assertThat(localRemote(gateway, localTarget, remoteTarget).get("inUse").asString()).isEqualTo("remote");
         TestBackend local = TestBackend.start(localPort, "local");
         try {
             assertThat(eventually(() -> servedBy(gateway), "local")).isEqualTo("local");
+            // Polled like the calls: on a loaded machine a 200ms health check may time out now and then.
+            String inUse = "local, because local answers (it has no health service)";
+            assertThat(eventually(() -> {
+                JsonNode choice = localRemote(gateway, localTarget, remoteTarget);
+                return choice.get("inUse").asString() + ", because " + choice.get("reason").asString();
+            }, inUse)).isEqualTo(inUse);
+            assertThat(upstreamStatus(gateway, localTarget).get("circuit").get("state").asString())
+                    .as("the local target has a breaker of its own").isEqualTo("CLOSED");
         } finally {
             local.close();
         }
         assertThat(eventually(() -> servedBy(gateway), "remote")).isEqualTo("remote");
+        assertThat(eventually(() -> localRemote(gateway, localTarget, remoteTarget).get("inUse").asString(), "remote"))
+                .isEqualTo("remote");
+        assertThat(localRemote(gateway, localTarget, remoteTarget).get("reason").asString())
+                .startsWith("local ").doesNotContain("answers (");
+    }
+
+    // The pair as the local and the remote target's rows of one status report both show it.
+    private JsonNode localRemote(HttpCalls gateway, String local, String remote) {
+        JsonNode report = status(gateway);
+        JsonNode choice = null;
+        for (String target : List.of(local, remote)) {
+            JsonNode pairs = upstream(report, target).get("localRemote");
+            assertThat(pairs.size()).as("local/remote of " + target).isEqualTo(1);
+            assertThat(pairs.get(0).get("local").asString()).isEqualTo(local);
+            assertThat(pairs.get(0).get("remote").asString()).isEqualTo(remote);
+            if (choice != null) {
+                assertThat(pairs.get(0)).isEqualTo(choice);
+            }
+            choice = pairs.get(0);
+        }
+        return choice;
+    }
+
+    private JsonNode upstreamStatus(HttpCalls gateway, String target) {
+        return upstream(status(gateway), target);
+    }
+
+    // /actuator/torii/json on the gateway's management port.
+    private JsonNode status(HttpCalls gateway) {
+        HttpCalls management = managementPorts.get(gateway);
+        HttpResponse<byte[]> response = management.send(HttpRequest.newBuilder(
+                URI.create(management.base() + "/actuator/torii/json")).GET().build());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static JsonNode upstream(JsonNode report, String target) {
+        for (JsonNode upstream : report.get("upstreams")) {
+            if (upstream.get("target").asString().equals(target)) {
+                return upstream;
+            }
+        }
+        throw new AssertionError("no upstream " + target + " in " + report);
     }
 
     @Test
@@ -376,7 +450,10 @@ class TrafficControlIT {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
                 .run(args.toArray(String[]::new));
         gateways.add(context);
-        return new HttpCalls(context.getEnvironment().getRequiredProperty("local.server.port", Integer.class));
+        HttpCalls gateway = new HttpCalls(context.getEnvironment().getRequiredProperty("local.server.port", Integer.class));
+        managementPorts.put(gateway, new HttpCalls(
+                context.getEnvironment().getRequiredProperty("local.management.port", Integer.class)));
+        return gateway;
     }
 
     private static Path routes(String content) throws IOException {

@@ -1,5 +1,6 @@
 package dev.torii.gateway.config;
 
+import dev.torii.gateway.grpc.LocalUpstreamSelector;
 import dev.torii.gateway.grpc.UpstreamChannels;
 import dev.torii.gateway.grpc.UpstreamHealthChecker;
 import dev.torii.gateway.route.ReloadStatus;
@@ -7,6 +8,7 @@ import dev.torii.gateway.route.RouteFileLoader;
 import dev.torii.gateway.route.RouteFolderWatcher;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.route.RouteReloader;
+import dev.torii.gateway.traffic.UpstreamGuards;
 import dev.torii.gateway.web.RouteStatusEndpoint;
 import java.time.Clock;
 import java.util.Optional;
@@ -31,10 +33,10 @@ public class RouteReloadConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "torii.gateway.reload.enabled", havingValue = "true", matchIfMissing = true)
     RouteFolderWatcher routeFolderWatcher(RouteFileLoader loader, RouteRegistry routes, UpstreamChannels channels,
-            ReloadStatus reloadStatus, GatewayProperties properties) {
+            UpstreamGuards guards, ReloadStatus reloadStatus, GatewayProperties properties) {
         RouteReloader reloader = new RouteReloader(loader, properties.routesDir(),
                 table -> GatewayConfiguration.requireAuthorityWhenNeeded(table, properties), routes, channels,
-                reloadStatus, Clock.systemUTC());
+                guards, reloadStatus, Clock.systemUTC());
         RouteFolderWatcher watcher = new RouteFolderWatcher(properties.routesDir(), reloader,
                 properties.reload().pollInterval());
         watcher.start();
@@ -55,8 +57,9 @@ public class RouteReloadConfiguration {
     @Bean
     @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
     RouteStatusEndpoint routeStatusEndpoint(RouteRegistry routes, UpstreamChannels channels,
-            UpstreamHealthChecker health, ReloadStatus reloadStatus, GatewayProperties properties) {
-        return new RouteStatusEndpoint(routes, channels, health, reloadStatus,
+            UpstreamHealthChecker health, UpstreamGuards guards, LocalUpstreamSelector selector,
+            ReloadStatus reloadStatus, GatewayProperties properties) {
+        return new RouteStatusEndpoint(routes, channels, health, guards, selector, reloadStatus,
                 properties.reload().enabled() ? Optional.of(properties.reload().pollInterval()) : Optional.empty(),
                 Clock.systemUTC());
     }

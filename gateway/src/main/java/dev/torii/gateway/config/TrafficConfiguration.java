@@ -42,8 +42,11 @@ public class TrafficConfiguration {
     }
 
     @Bean
-    UpstreamGuards upstreamGuards(TrafficProperties properties) {
-        return new UpstreamGuards(properties.retryBudget().ratio(), properties.retryBudget().minPerSecond());
+    UpstreamGuards upstreamGuards(TrafficProperties properties, RouteRegistry routes) {
+        UpstreamGuards guards = new UpstreamGuards(properties.retryBudget().ratio(),
+                properties.retryBudget().minPerSecond());
+        guards.update(routes.current());
+        return guards;
     }
 
     @Bean(destroyMethod = "close")

@@ -25,12 +25,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalUpstreamSelector implements AutoCloseable {
 
+    /**
+     * What the gateway last learned about a local target.
+     *
+     * @param serving whether it answers, so its routes use it
+     * @param reason what it answered, such as {@code answers its health check (SERVING)} or
+     *     {@code does not answer its health check: UNAVAILABLE: io exception}
+     */
+    public record LocalState(boolean serving, String reason) {}
+
+    private static final int MAX_REASON = 200;
+
     private static final Logger log = LoggerFactory.getLogger(LocalUpstreamSelector.class);
 
     private final UpstreamChannels channels;
     private final RouteRegistry routes;
     private final Duration checkTimeout;
-    private final Map<UpstreamTarget, Boolean> serving = new ConcurrentHashMap<>();
+    private final Map<UpstreamTarget, LocalState> serving = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
 
     /**
@@ -59,7 +70,7 @@ public final class LocalUpstreamSelector implements AutoCloseable {
      * @return its local target while that answers, its remote (or only) target otherwise
      */
     public UpstreamTarget select(MethodRoute route) {
-        if (route.localUpstream().isPresent() && Boolean.TRUE.equals(serving.get(route.localUpstream().get()))) {
+        if (route.localUpstream().isPresent() && serves(serving.get(route.localUpstream().get()))) {
             return route.localUpstream().get();
         }
         return route.upstream();
@@ -72,18 +83,23 @@ public final class LocalUpstreamSelector implements AutoCloseable {
      * @param local the local target
      */
     public void markDown(UpstreamTarget local) {
-        if (Boolean.TRUE.equals(serving.put(local, false))) {
+        if (serves(serving.put(local, new LocalState(false, "could not be reached by a call")))) {
             log.info("local upstream {} does not answer: its routes use their remote target", local);
         }
     }
 
     /**
-     * Tells which local targets answer their health check, for the status page.
+     * Tells which local targets answer their health check, and what they answered, for the status
+     * page. A target not checked yet is absent, and its routes use their remote target.
      *
-     * @return local targets and whether they serve
+     * @return local targets and what the gateway last learned about them
      */
-    public Map<UpstreamTarget, Boolean> localTargets() {
+    public Map<UpstreamTarget, LocalState> localTargets() {
         return Map.copyOf(serving);
+    }
+
+    private static boolean serves(LocalState state) {
+        return state != null && state.serving();
     }
 
     private void checkAll() {
@@ -92,7 +108,7 @@ public final class LocalUpstreamSelector implements AutoCloseable {
         serving.keySet().retainAll(locals);
         for (UpstreamTarget local : locals) {
             io.grpc.ManagedChannel channel = channels.channel(local);
-            if (!Boolean.TRUE.equals(serving.get(local))) {
+            if (!serves(serving.get(local))) {
                 // A local service comes and goes as the developer restarts it: try to connect now
                 // rather than after grpc-java's growing reconnect backoff.
                 channel.resetConnectBackoff();
@@ -101,26 +117,35 @@ public final class LocalUpstreamSelector implements AutoCloseable {
                     .withDeadlineAfter(checkTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .check(HealthCheckRequest.getDefaultInstance());
             answer.addListener(() -> {
-                boolean up;
+                LocalState state;
                 try {
-                    up = answer.get().getStatus() == HealthCheckResponse.ServingStatus.SERVING;
+                    HealthCheckResponse.ServingStatus status = answer.get().getStatus();
+                    state = status == HealthCheckResponse.ServingStatus.SERVING
+                            ? new LocalState(true, "answers its health check (SERVING)")
+                            : new LocalState(false, "answers its health check with " + status);
                 } catch (java.util.concurrent.ExecutionException e) {
+                    io.grpc.Status status = io.grpc.Status.fromThrowable(e.getCause());
                     // A server without the health service still answers as a gRPC server.
-                    up = io.grpc.Status.fromThrowable(e.getCause()).getCode() == io.grpc.Status.Code.UNIMPLEMENTED;
+                    state = status.getCode() == io.grpc.Status.Code.UNIMPLEMENTED
+                            ? new LocalState(true, "answers (it has no health service)")
+                            : new LocalState(false, "does not answer its health check: " + describe(status));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    up = false;
+                    state = new LocalState(false, "health check interrupted");
                 }
-                Boolean before = serving.put(local, up);
-                if (before == null || before != up) {
-                    if (up) {
-                        log.info("local upstream {} answers: its routes use it", local);
-                    } else if (before != null) {
-                        log.info("local upstream {} does not answer: its routes use their remote target", local);
-                    }
+                boolean before = serves(serving.put(local, state));
+                if (state.serving() && !before) {
+                    log.info("local upstream {} answers: its routes use it", local);
+                } else if (!state.serving() && before) {
+                    log.info("local upstream {} does not answer: its routes use their remote target", local);
                 }
             }, Runnable::run);
         }
+    }
+
+    private static String describe(io.grpc.Status status) {
+        String text = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+        return text.length() > MAX_REASON ? text.substring(0, MAX_REASON) + "…" : text;
     }
 
     @Override

@@ -147,12 +147,18 @@ public final class RouteFileLoader {
                 continue;
             }
             for (MethodRoute method : service.get().methods()) {
-                MethodRoute first = upstreamSettings.putIfAbsent(method.upstream(), method);
-                if (first != null && (!first.traffic().circuitBreaker().equals(method.traffic().circuitBreaker())
-                        || first.traffic().maxConcurrentCalls() != method.traffic().maxConcurrentCalls())) {
-                    problems.add(new RouteProblem(file, method.source().line(), "upstream", "circuitBreaker or"
-                            + " maxConcurrentCalls of " + method.upstream() + " differ from " + first.source()
-                            + " (expected: the same settings wherever an upstream is named, since it has one breaker)"));
+                // A local target has guards of its own too, so it is held to the same rule.
+                List<UpstreamTarget> targets = new ArrayList<>(List.of(method.upstream()));
+                method.localUpstream().ifPresent(targets::add);
+                for (UpstreamTarget target : targets) {
+                    MethodRoute first = upstreamSettings.putIfAbsent(target, method);
+                    if (first != null && (!first.traffic().circuitBreaker().equals(method.traffic().circuitBreaker())
+                            || first.traffic().maxConcurrentCalls() != method.traffic().maxConcurrentCalls())) {
+                        problems.add(new RouteProblem(file, method.source().line(), "upstream", "circuitBreaker or"
+                                + " maxConcurrentCalls of " + target + " differ from " + first.source()
+                                + " (expected: the same settings wherever an upstream is named, since it has one"
+                                + " breaker)"));
+                    }
                 }
                 RouteSource previous = paths.putIfAbsent(method.path(), method.source());
                 if (previous != null) {

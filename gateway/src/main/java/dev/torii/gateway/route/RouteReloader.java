@@ -1,6 +1,7 @@
 package dev.torii.gateway.route;
 
 import dev.torii.gateway.grpc.UpstreamChannels;
+import dev.torii.gateway.traffic.UpstreamGuards;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Loads the routes folder again when its content changed, and puts the new set in force only
- * when all of it is valid: new upstreams get their channels first, the table is swapped in one
- * step (requests already matched keep the table they started with), and channels no route uses
+ * when all of it is valid: new upstreams get their channels and guards first (an upstream that
+ * stays keeps its circuit breaker's state), the table is swapped in one step (requests already matched keep the table they started with), and channels no route uses
  * any more are closed once they have drained. An invalid set changes nothing but the
  * {@link ReloadStatus} and a warning in the log.
  */
@@ -36,6 +37,7 @@ public final class RouteReloader {
     private final Consumer<RouteTable> check;
     private final RouteRegistry registry;
     private final UpstreamChannels channels;
+    private final UpstreamGuards guards;
     private final ReloadStatus status;
     private final Clock clock;
 
@@ -48,16 +50,18 @@ public final class RouteReloader {
      *     protected routes have an Authority to ask)
      * @param registry the table in force
      * @param channels the upstream channels
+     * @param guards the upstreams' circuit breakers and concurrency limits
      * @param status where attempts are recorded; must hold the start-up set
      * @param clock stamps attempts
      */
     public RouteReloader(RouteFileLoader loader, Path dir, Consumer<RouteTable> check, RouteRegistry registry,
-            UpstreamChannels channels, ReloadStatus status, Clock clock) {
+            UpstreamChannels channels, UpstreamGuards guards, ReloadStatus status, Clock clock) {
         this.loader = loader;
         this.dir = dir;
         this.check = check;
         this.registry = registry;
         this.channels = channels;
+        this.guards = guards;
         this.status = status;
         this.clock = clock;
     }
@@ -87,6 +91,7 @@ public final class RouteReloader {
             return true;
         }
         RouteTable previous = registry.current();
+        guards.update(table);
         registry.swap(table);
         channels.retainOnly(table.upstreams(), longestTimeout(previous));
         status.loaded(table, digest, at);

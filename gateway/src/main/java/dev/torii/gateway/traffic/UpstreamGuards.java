@@ -1,5 +1,8 @@
 package dev.torii.gateway.traffic;
 
+import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.RouteTable;
+import dev.torii.gateway.route.ServiceRoutes;
 import dev.torii.gateway.route.TrafficPolicy;
 import dev.torii.gateway.route.UpstreamTarget;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -9,13 +12,16 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Holds, per upstream, what keeps a failing or overloaded upstream from taking the gateway down:
  * a circuit breaker (Resilience4j, count-based window), a concurrency limit that refuses at once
- * instead of queueing, and a retry budget.
+ * instead of queueing, and a retry budget. Guards are made when a route set is put in force,
+ * so the status page shows every breaker from the start.
  */
 public final class UpstreamGuards {
 
@@ -51,8 +57,31 @@ public final class UpstreamGuards {
     }
 
     /**
-     * Returns the guards of an upstream, creating them on first use or when its settings changed
-     * (a route reload), which starts the breaker afresh.
+     * Makes the guards of every upstream a route set uses, before that set is put in force, so
+     * each breaker exists (closed) before its first call; keeps those whose settings did not
+     * change, with their breaker's state, and drops those of upstreams the set no longer uses.
+     * Guards whose settings changed start afresh.
+     *
+     * @param table the route set about to be put in force
+     */
+    public synchronized void update(RouteTable table) {
+        Map<UpstreamTarget, TrafficPolicy> policies = new LinkedHashMap<>();
+        for (ServiceRoutes service : table.services()) {
+            for (MethodRoute method : service.methods()) {
+                // The loader makes every route naming an upstream give it the same settings.
+                policies.putIfAbsent(method.upstream(), method.traffic());
+                method.localUpstream().ifPresent(local -> policies.putIfAbsent(local, method.traffic()));
+            }
+        }
+        policies.forEach((target, policy) -> guards.compute(target,
+                (key, existing) -> existing != null && sameSettings(existing, policy) ? existing : create(key, policy)));
+        guards.keySet().retainAll(policies.keySet());
+    }
+
+    /**
+     * Returns the guards of an upstream: those of the set in force (see {@link #update}), or, when
+     * a call matched before a reload reaches an upstream that reload dropped, new ones, which the
+     * next update drops again.
      *
      * @param target the upstream
      * @param policy the route's traffic policy, carrying the upstream's settings
@@ -60,22 +89,27 @@ public final class UpstreamGuards {
      */
     public Guards of(UpstreamTarget target, TrafficPolicy policy) {
         Guards current = guards.get(target);
-        if (current != null && current.settings().equals(policy.circuitBreaker())
-                && current.maxConcurrentCalls() == policy.maxConcurrentCalls()) {
+        if (current != null) {
+            // A call matched before a reload that changed the settings shares the new guards: an
+            // upstream has one breaker.
             return current;
         }
-        return guards.compute(target, (key, existing) -> existing != null
-                && existing.settings().equals(policy.circuitBreaker())
-                && existing.maxConcurrentCalls() == policy.maxConcurrentCalls() ? existing : create(key, policy));
+        return guards.computeIfAbsent(target, key -> create(key, policy));
     }
 
     /**
-     * Returns the guards of every upstream called so far, for the status page and metrics.
+     * Returns the guards of an upstream of the set in force, for the status page.
      *
-     * @return upstreams and their guards
+     * @param target the upstream
+     * @return its guards, or empty when no route in force uses it
      */
-    public Map<UpstreamTarget, Guards> all() {
-        return Map.copyOf(guards);
+    public Optional<Guards> find(UpstreamTarget target) {
+        return Optional.ofNullable(guards.get(target));
+    }
+
+    private static boolean sameSettings(Guards guards, TrafficPolicy policy) {
+        return guards.settings().equals(policy.circuitBreaker())
+                && guards.maxConcurrentCalls() == policy.maxConcurrentCalls();
     }
 
     /**

@@ -82,8 +82,11 @@ final class StatusPage {
     }
 
     private static void upstreams(StringBuilder html, List<StatusReport.Upstream> upstreams) {
+        // Only a gateway with local/remote upstreams (local development) needs that column.
+        boolean localRemote = upstreams.stream().anyMatch(upstream -> !upstream.localRemote().isEmpty());
         html.append("<section id=\"upstreams\"><h2>Upstreams (").append(upstreams.size()).append(")</h2>")
                 .append("<table><thead><tr><th>Target</th><th>TLS</th><th>Health</th><th>Detail</th>")
+                .append("<th>Circuit</th><th>In flight</th>").append(localRemote ? "<th>Local/remote</th>" : "")
                 .append("<th>Channel</th><th>Checked</th><th>Services</th></tr></thead><tbody>\n");
         for (StatusReport.Upstream upstream : upstreams) {
             html.append("<tr class=\"upstream\" data-target=\"").append(escape(upstream.target())).append("\">")
@@ -92,12 +95,57 @@ final class StatusPage {
                     .append(cell("<span class=\"health " + healthCss(upstream.health()) + "\">"
                             + escape(upstream.health()) + "</span>"))
                     .append(cell(escape(orDash(upstream.healthDetail()))))
-                    .append(cell(escape(orDash(upstream.channel()))))
+                    .append(cell(circuit(upstream.circuit())))
+                    .append(cell(concurrency(upstream.concurrency())));
+            if (localRemote) {
+                html.append(cell(localRemote(upstream.localRemote())));
+            }
+            html.append(cell(escape(orDash(upstream.channel()))))
                     .append(cell(escape(orDash(upstream.checkedAt()))))
                     .append(cell(escape(String.join(", ", upstream.services()))))
                     .append("</tr>\n");
         }
         html.append("</tbody></table></section>\n");
+    }
+
+    private static String circuit(StatusReport.Circuit circuit) {
+        if (circuit == null) {
+            return "–";
+        }
+        String state = "<span class=\"circuit " + circuitCss(circuit.state()) + "\">" + escape(circuit.state())
+                + "</span>";
+        if (circuit.calls() == null) {
+            return state;
+        }
+        String counts = circuit.failureRate() == null
+                ? circuit.calls() + " call(s), too few for rates"
+                : "failed " + percent(circuit.failureRate()) + ", slow " + percent(circuit.slowCallRate()) + " of "
+                        + circuit.calls() + " call(s)";
+        return state + "<br><span class=\"muted\">" + escape(counts) + "</span>";
+    }
+
+    private static String concurrency(StatusReport.Concurrency concurrency) {
+        if (concurrency == null) {
+            return "–";
+        }
+        String text = concurrency.inFlight() + " / " + concurrency.max();
+        return concurrency.inFlight() >= concurrency.max() ? "<span class=\"bad\">" + text + " (full)</span>" : text;
+    }
+
+    private static String localRemote(List<StatusReport.LocalRemote> choices) {
+        StringBuilder cell = new StringBuilder();
+        for (StatusReport.LocalRemote choice : choices) {
+            cell.append(cell.isEmpty() ? "" : "<br>")
+                    .append("<span class=\"local-remote\">in use: <strong class=\"in-use\">")
+                    .append(escape(choice.inUse())).append("</strong> <span class=\"muted\">(")
+                    .append(escape(choice.reason())).append(")</span><br>local ").append(code(choice.local()))
+                    .append(", remote ").append(code(choice.remote())).append("</span>");
+        }
+        return cell.isEmpty() ? "–" : cell.toString();
+    }
+
+    private static String percent(Double rate) {
+        return rate == null ? "–" : (rate == Math.rint(rate) ? Long.toString(Math.round(rate)) : rate.toString()) + "%";
     }
 
     private static void routes(StringBuilder html, List<StatusReport.Route> routes) {
@@ -124,6 +172,15 @@ final class StatusPage {
             case "SERVING" -> "good";
             case "DOWN", "NOT_SERVING" -> "bad";
             default -> "meh";
+        };
+    }
+
+    private static String circuitCss(String state) {
+        return switch (state) {
+            case "CLOSED" -> "good";
+            case "OPEN", "FORCED_OPEN" -> "bad";
+            case "HALF_OPEN" -> "meh";
+            default -> "muted";
         };
     }
 

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Describes what the gateway serves, as the status page shows it and its JSON form returns it:
- * every route, every upstream with its health, and how the last route reload went.
+ * every route, every upstream with its health, circuit breaker, concurrency limit and (for a
+ * local/remote upstream) the target in use, and how the last route reload went.
  *
  * <p>Times are ISO-8601 instants, durations are written as in route files ({@code 5s},
  * {@code 250ms}); absent values are {@code null}.
@@ -41,9 +42,10 @@ public record StatusReport(String generatedAt, Reload reload, List<Upstream> ups
             String upstream, String source) {}
 
     /**
-     * Describes one upstream: where it is and how it is doing. Further facts about an upstream
-     * (its circuit breaker's state, which of a local and a remote target is in use) belong here
-     * as new components, with a column in {@link StatusPage}.
+     * Describes one upstream target: where it is and how it is doing. The local and the remote
+     * target of a local/remote upstream are one row each, since each has its own channel, health
+     * and breaker. Further facts about an upstream belong here as new components, with a column
+     * in {@link StatusPage}.
      *
      * @param target the gRPC target
      * @param tls whether the connection uses TLS
@@ -55,18 +57,60 @@ public record StatusReport(String generatedAt, Reload reload, List<Upstream> ups
      * @param channel the connectivity state of the gateway's channel to it ({@code IDLE},
      *     {@code CONNECTING}, {@code READY}, {@code TRANSIENT_FAILURE}, {@code SHUTDOWN}), or
      *     {@code null} when it has none
+     * @param circuit its circuit breaker, or {@code null} when it has none yet (only ever for a
+     *     moment while a reload puts a new set in force)
+     * @param concurrency its concurrency limit, or {@code null} likewise
+     * @param localRemote the local/remote upstreams it is the local or the remote target of, each
+     *     with the target in use; empty for a plain upstream
      * @param services the services routed to it
      */
     public record Upstream(String target, boolean tls, String health, String healthDetail, String checkedAt,
-            String channel, List<String> services) {
+            String channel, Circuit circuit, Concurrency concurrency, List<LocalRemote> localRemote,
+            List<String> services) {
 
         /**
-         * Copies the services.
+         * Copies the lists.
          */
         public Upstream {
+            localRemote = List.copyOf(localRemote);
             services = List.copyOf(services);
         }
     }
+
+    /**
+     * Describes an upstream's circuit breaker.
+     *
+     * @param state {@code CLOSED} (calls pass), {@code OPEN} (calls are refused at once; the first
+     *     call after {@code waitInOpenState} probes, so an unused upstream stays {@code OPEN}),
+     *     {@code HALF_OPEN} (probe calls decide), {@code FORCED_OPEN}, {@code DISABLED}, or
+     *     {@code off} when the route files turn the breaker off
+     * @param failureRate the percentage of failed calls in the breaker's window, or {@code null}
+     *     while the window holds fewer than {@code minimumNumberOfCalls} calls, and when off
+     * @param slowCallRate the percentage of calls slower than {@code slowCallDuration}, likewise
+     * @param calls the calls in the window (in {@code HALF_OPEN}, the probes so far), or
+     *     {@code null} when off
+     */
+    public record Circuit(String state, Double failureRate, Double slowCallRate, Integer calls) {}
+
+    /**
+     * Describes an upstream's concurrency limit.
+     *
+     * @param inFlight the calls to the upstream in flight now
+     * @param max the most calls in flight ({@code maxConcurrentCalls}); more are refused at once
+     */
+    public record Concurrency(int inFlight, int max) {}
+
+    /**
+     * Describes an upstream declared with a local and a remote target.
+     *
+     * @param local the local target
+     * @param remote the remote target
+     * @param inUse where its routes' calls go now: {@code local} or {@code remote}
+     * @param reason why: what the local target last answered, such as
+     *     {@code local answers its health check (SERVING)} or
+     *     {@code local does not answer its health check: UNAVAILABLE: io exception}
+     */
+    public record LocalRemote(String local, String remote, String inUse, String reason) {}
 
     /**
      * Describes how route loading went.

@@ -409,6 +409,30 @@ class RouteFileLoaderTest {
     }
 
     @Test
+    void refusesDifferentBreakerSettingsForOneLocalTarget() throws IOException {
+        write("a.yaml", """
+                service: examples.offer.v1.OfferService
+                upstream:
+                  local: {target: "localhost:50051"}
+                  remote: {target: "offers.dev:443"}
+                auth: public
+                methods: [GetOffer]
+                """);
+        write("b.yaml", """
+                service: torii.test.v1.TestService
+                upstream:
+                  local: {target: "localhost:50051"}
+                  remote: {target: "tests.dev:443"}
+                  circuitBreaker: {enabled: false}
+                auth: public
+                methods: [Echo]
+                """);
+
+        assertThatThrownBy(() -> loader.load(dir)).hasMessageContaining("b.yaml:7: upstream: circuitBreaker or"
+                + " maxConcurrentCalls of localhost:50051 (plaintext) differ from " + dir.resolve("a.yaml") + ":6");
+    }
+
+    @Test
     void refusesTheSameMethodInTwoFiles() throws IOException {
         String content = """
                 service: examples.offer.v1.OfferService

@@ -7,6 +7,8 @@ import dev.torii.examples.offer.v1.OfferProto;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.grpc.UpstreamChannels;
 import dev.torii.gateway.test.v1.TestServiceOuterClass;
+import dev.torii.gateway.traffic.UpstreamGuards;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +46,7 @@ class RouteReloaderTest {
 
     private final RouteFileLoader loader = new RouteFileLoader(DESCRIPTORS, new MockEnvironment(), Clock.systemUTC());
     private final UpstreamChannels channels = new UpstreamChannels(1024 * 1024, Duration.ofSeconds(1));
+    private final UpstreamGuards guards = new UpstreamGuards(0.2, 10);
     private final ReloadStatus status = new ReloadStatus();
     private final AtomicBoolean refuseAll = new AtomicBoolean();
     private RouteRegistry registry;
@@ -57,11 +60,12 @@ class RouteReloaderTest {
         status.started(table, digest, table.loadedAt());
         registry = new RouteRegistry(table);
         channels.open(table.upstreams());
+        guards.update(table);
         reloader = new RouteReloader(loader, dir, candidate -> {
             if (refuseAll.get()) {
                 throw new IllegalStateException("torii.gateway.authority.target is not set");
             }
-        }, registry, channels, status, Clock.systemUTC());
+        }, registry, channels, guards, status, Clock.systemUTC());
     }
 
     @AfterEach
@@ -142,5 +146,46 @@ class RouteReloaderTest {
         assertThat(registry.current().find("/examples.offer.v1.OfferService/GetOffer")).isNull();
         await().atMost(Duration.ofSeconds(5)).until(channel::isTerminated);
         assertThat(channels.targets()).extracting(UpstreamTarget::target).containsExactly("127.0.0.1:2");
+    }
+
+    @Test
+    void anUpstreamThatStaysKeepsItsOpenCircuitAndARemovedOneLosesItsBreaker() throws IOException {
+        UpstreamTarget offers = registry.current().upstreams().iterator().next();
+        CircuitBreaker breaker = guards.find(offers).orElseThrow().breaker();
+        assertThat(breaker.getState()).as("made at start-up, before any call").isEqualTo(CircuitBreaker.State.CLOSED);
+        breaker.transitionToOpenState();
+        Files.writeString(dir.resolve("tests.yaml"), TESTS);
+
+        reloader.reloadIfChanged();
+
+        UpstreamTarget tests = registry.current().find("/torii.test.v1.TestService/Echo").upstream();
+        assertThat(guards.find(offers).orElseThrow().breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(guards.find(tests).orElseThrow().breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+
+        Files.writeString(dir.resolve("offers.yaml"), OFFERS.replace("timeout: 50ms", "timeout: 60ms"));
+        reloader.reloadIfChanged();
+        assertThat(guards.find(offers).orElseThrow().breaker()).as("other settings, same breaker").isSameAs(breaker);
+
+        Files.writeString(dir.resolve("offers.yaml"), OFFERS.replace("{target: \"127.0.0.1:1\"}",
+                "{target: \"127.0.0.1:1\", circuitBreaker: {waitInOpenState: 1s}}"));
+        reloader.reloadIfChanged();
+        assertThat(guards.find(offers).orElseThrow().breaker().getState())
+                .as("new breaker settings start afresh").isEqualTo(CircuitBreaker.State.CLOSED);
+
+        Files.delete(dir.resolve("offers.yaml"));
+        reloader.reloadIfChanged();
+        assertThat(guards.find(offers)).isEmpty();
+        assertThat(guards.find(tests)).isPresent();
+    }
+
+    @Test
+    void aRefusedSetLeavesTheBreakersAlone() throws IOException {
+        UpstreamTarget offers = registry.current().upstreams().iterator().next();
+        Files.delete(dir.resolve("offers.yaml"));
+        Files.writeString(dir.resolve("tests.yaml"), TESTS.replace("[Echo]", "[Echo, Missing]"));
+
+        reloader.reloadIfChanged();
+
+        assertThat(guards.find(offers)).isPresent();
     }
 }
