@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -75,7 +76,14 @@ public final class UpstreamGuards {
         }
         policies.forEach((target, policy) -> guards.compute(target,
                 (key, existing) -> existing != null && sameSettings(existing, policy) ? existing : create(key, policy)));
-        guards.keySet().retainAll(policies.keySet());
+        for (UpstreamTarget gone : Set.copyOf(guards.keySet())) {
+            if (!policies.containsKey(gone)) {
+                guards.remove(gone);
+                // Their meters go with them.
+                breakers.remove(gone.target());
+                bulkheads.remove(gone.target());
+            }
+        }
     }
 
     /**
