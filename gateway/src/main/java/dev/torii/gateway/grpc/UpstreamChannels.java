@@ -39,6 +39,7 @@ public final class UpstreamChannels implements AutoCloseable {
     private final Object retirementLock = new Object();
     private Set<UpstreamTarget> inUse = Set.of();
     private final ScheduledThreadPoolExecutor retirements;
+    private volatile boolean closed;
 
     /**
      * Creates an empty set of channels.
@@ -190,6 +191,16 @@ public final class UpstreamChannels implements AutoCloseable {
     }
 
     /**
+     * Tells whether {@link #close()} has begun: from then on no channel takes new calls, and the
+     * gateway must not be counted ready.
+     *
+     * @return whether the channels are closing or closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
      * Returns the upstreams that have a channel.
      *
      * @return the upstreams
@@ -204,6 +215,7 @@ public final class UpstreamChannels implements AutoCloseable {
      */
     @Override
     public void close() {
+        closed = true;
         // Interrupts a retirement waiting for its channel to drain; that channel is cancelled.
         retirements.shutdownNow();
         channels.values().forEach(ManagedChannel::shutdown);
