@@ -79,8 +79,11 @@ class RealAuthorityEndToEndIT {
                         TestCertificates.selfSignedPem(CONSOLE_KEY, CONSOLE))))
                 : request.path().equals("/oauth2/v3/certs") ? Reply.json(new JWKSet(List.of()).toString())
                 : Reply.status(404, "{}"));
+        // The gateway's application.yaml comes first on this classpath, so its readiness group
+        // (which names the gateway's routes indicator) is replaced by the Authority's own.
         authority = new SpringApplicationBuilder(AuthorityApplication.class).run(
                 "--server.port=0", "--torii.authority.grpc.port=0", "--torii.authority.issuer=" + ISSUER,
+                "--management.endpoint.health.group.readiness.include=readinessState,exchange",
                 "--torii.authority.users.verifier=introspection",
                 "--torii.authority.users.introspection.endpoint=" + identityProvider.uri("/introspect"),
                 "--torii.authority.users.introspection.client-id=authority",

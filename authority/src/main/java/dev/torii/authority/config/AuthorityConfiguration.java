@@ -137,6 +137,19 @@ public class AuthorityConfiguration {
                 List.of(new AuthorityGrpcService(exchanger, resolution)));
     }
 
+    /**
+     * Tells the readiness probe whether exchanges can be served; named {@code exchange} in the
+     * health endpoint and its readiness group.
+     */
+    @Bean
+    ExchangeHealthIndicator exchangeHealthIndicator(GrpcServerLifecycle grpcServer, KeyRing ring,
+            AuthorityProperties properties) {
+        // The count, not the paths: without a separate management port this shows on the HTTP port.
+        int files = properties.keys().files().size();
+        String source = files == 0 ? "generated at start-up (local development only)" : files + " key file(s)";
+        return new ExchangeHealthIndicator(grpcServer, ring, source);
+    }
+
     @Bean
     WellKnownEndpoints wellKnownEndpoints(KeyRing ring, AuthorityProperties properties) {
         return new WellKnownEndpoints(ring, properties.issuer(), properties.tokens().algorithm());

@@ -134,6 +134,23 @@ class AuthorizerDummyIT {
     }
 
     @Test
+    void readinessSaysExchangesCanBeServedAndLivenessLooksOnlyAtTheJvm() throws Exception {
+        HttpResponse<String> readiness = get("/actuator/health/readiness");
+        HttpResponse<String> liveness = get("/actuator/health/liveness");
+
+        assertThat(readiness.statusCode()).isEqualTo(200);
+        assertThat(readiness.body()).contains("\"readinessState\":{\"status\":\"UP\"}", "\"exchange\":{",
+                "\"grpcPort\":" + grpcServer.port(), "\"signingKeyId\":\"");
+        assertThat(liveness.statusCode()).isEqualTo(200);
+        assertThat(liveness.body()).doesNotContain("exchange");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void refusesProductionAndMissingProfiles() {
         assertThatThrownBy(() -> start("--spring.profiles.active=prod", "--torii.dummy.allow-outside-dev=true"))
                 .satisfies(e -> assertThat(NestedExceptionUtils.getMostSpecificCause(e).getMessage())

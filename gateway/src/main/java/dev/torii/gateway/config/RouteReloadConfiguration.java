@@ -10,6 +10,7 @@ import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.route.RouteReloader;
 import dev.torii.gateway.traffic.UpstreamGuards;
 import dev.torii.gateway.web.RouteStatusEndpoint;
+import dev.torii.gateway.web.RoutesHealthIndicator;
 import java.time.Clock;
 import java.util.Optional;
 import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;
@@ -20,7 +21,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Wires what keeps the routes current and shows them: the reload of the routes folder, the
- * upstream health checks, and the status page on the management port.
+ * upstream health checks, the routes health indicator of the readiness probe, and the status
+ * page on the management port.
  */
 @Configuration(proxyBeanMethods = false)
 public class RouteReloadConfiguration {
@@ -48,6 +50,16 @@ public class RouteReloadConfiguration {
             GatewayProperties properties) {
         return new UpstreamHealthChecker(channels, () -> routes.current().upstreams(),
                 properties.status().healthInterval(), properties.status().healthTimeout(), Clock.systemUTC());
+    }
+
+    /**
+     * Tells the readiness probe whether routes are loaded and their channels open; named
+     * {@code routes} in the health endpoint and its readiness group.
+     */
+    @Bean
+    RoutesHealthIndicator routesHealthIndicator(RouteRegistry routes, UpstreamChannels channels,
+            ReloadStatus reloadStatus) {
+        return new RoutesHealthIndicator(routes, channels, reloadStatus);
     }
 
     /**

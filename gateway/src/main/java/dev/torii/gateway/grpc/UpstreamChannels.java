@@ -39,6 +39,7 @@ public final class UpstreamChannels implements AutoCloseable {
     private final Object retirementLock = new Object();
     private Set<UpstreamTarget> inUse = Set.of();
     private final ScheduledThreadPoolExecutor retirements;
+    private volatile boolean closed;
 
     /**
      * Creates an empty set of channels.
@@ -190,6 +191,16 @@ public final class UpstreamChannels implements AutoCloseable {
     }
 
     /**
+     * Tells whether {@link #close()} has begun: from then on no channel takes new calls, and the
+     * gateway must not be counted ready.
+     *
+     * @return whether the channels are closing or closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
      * Returns the upstreams that have a channel.
      *
      * @return the upstreams
@@ -200,18 +211,26 @@ public final class UpstreamChannels implements AutoCloseable {
 
     /**
      * Stops taking new calls on every channel, lets in-flight calls finish within the grace
-     * period, then cancels what is left.
+     * period, then cancels what is left. Runs once; later calls do nothing.
      */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         // Interrupts a retirement waiting for its channel to drain; that channel is cancelled.
         retirements.shutdownNow();
+        log.info("closing {} upstream channel(s): no new calls; calls in flight have {} to finish",
+                channels.size(), shutdownGrace);
         channels.values().forEach(ManagedChannel::shutdown);
         long deadline = System.nanoTime() + shutdownGrace.toNanos();
         for (Map.Entry<UpstreamTarget, ManagedChannel> entry : channels.entrySet()) {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
-                if (!entry.getValue().awaitTermination(left, TimeUnit.NANOSECONDS)) {
+                if (entry.getValue().awaitTermination(left, TimeUnit.NANOSECONDS)) {
+                    log.info("upstream channel to {} closed", entry.getKey());
+                } else {
                     log.warn("upstream channel to {} still busy after {}; cancelling its calls",
                             entry.getKey(), shutdownGrace);
                     entry.getValue().shutdownNow();

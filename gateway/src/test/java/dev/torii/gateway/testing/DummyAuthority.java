@@ -42,9 +42,12 @@ public final class DummyAuthority implements AutoCloseable {
      * Starts the Authority (again) on its ports.
      */
     public void startAgain() {
+        // The gateway's application.yaml comes first on this classpath, so its readiness group
+        // (which names the gateway's routes indicator) is replaced by the Authority's own.
         context = new SpringApplicationBuilder(AuthorizerDummyApplication.class).run("--spring.profiles.active=test",
                 "--server.port=" + httpPort, "--torii.authority.grpc.port=" + grpcPort,
-                "--torii.authority.issuer=" + ISSUER, "--spring.main.banner-mode=off");
+                "--torii.authority.issuer=" + ISSUER, "--spring.main.banner-mode=off",
+                "--management.endpoint.health.group.readiness.include=readinessState,exchange");
         if (context.getBean(GrpcServerLifecycle.class).port() != grpcPort) {
             throw new IllegalStateException("authorizer-dummy did not bind port " + grpcPort);
         }

@@ -41,6 +41,9 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger cancelled = new AtomicInteger();
     private final java.util.Map<String, AtomicInteger> flaky = new java.util.concurrent.ConcurrentHashMap<>();
     private final String name;
+    // Answers of Sleep calls whose delay passed while answers are held; guarded by itself.
+    private final java.util.List<Runnable> heldAnswers = new java.util.ArrayList<>();
+    private boolean holding;
 
     private TestBackend(int port, String name) throws IOException {
         this.name = name;
@@ -105,6 +108,30 @@ public final class TestBackend implements AutoCloseable {
         return cancelled.get();
     }
 
+    /**
+     * Holds the answers of Sleep calls: a call whose delay has passed waits until
+     * {@link #releaseAnswers()}, so a test decides when slow calls end.
+     */
+    public void holdAnswers() {
+        synchronized (heldAnswers) {
+            holding = true;
+        }
+    }
+
+    /**
+     * Sends the held Sleep answers and stops holding new ones; calls still sleeping answer when
+     * their delay passes.
+     */
+    public void releaseAnswers() {
+        java.util.List<Runnable> answers;
+        synchronized (heldAnswers) {
+            holding = false;
+            answers = java.util.List.copyOf(heldAnswers);
+            heldAnswers.clear();
+        }
+        answers.forEach(Runnable::run);
+    }
+
     @Override
     public void close() {
         timer.shutdownNow();
@@ -149,11 +176,20 @@ public final class TestBackend implements AutoCloseable {
             ServerCallStreamObserver<EchoResponse> observer = (ServerCallStreamObserver<EchoResponse>) responseObserver;
             observer.setOnCancelHandler(cancelled::incrementAndGet);
             EchoResponse response = echoOf(EchoRequest.newBuilder().setNumber(request.getMillis()).build());
-            timer.schedule(() -> {
+            Runnable answer = () -> {
                 if (!observer.isCancelled()) {
                     observer.onNext(response);
                     observer.onCompleted();
                 }
+            };
+            timer.schedule(() -> {
+                synchronized (heldAnswers) {
+                    if (holding) {
+                        heldAnswers.add(answer);
+                        return;
+                    }
+                }
+                answer.run();
             }, request.getMillis(), TimeUnit.MILLISECONDS);
         }
 
