@@ -1,7 +1,5 @@
 package dev.torii.gateway.web;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.torii.examples.offer.v1.OfferProto;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.grpc.UpstreamChannels;
@@ -10,6 +8,7 @@ import dev.torii.gateway.route.RouteFileLoader;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.route.RouteReloader;
 import dev.torii.gateway.route.RouteTable;
+import dev.torii.gateway.traffic.UpstreamGuards;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.mock.env.MockEnvironment;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class RoutesHealthIndicatorTest {
 
@@ -88,7 +88,7 @@ class RoutesHealthIndicatorTest {
     @Test
     void staysUpAfterARejectedReloadAndSaysTheLastGoodSetIsInForce() throws IOException {
         channels.open(registry.current().upstreams());
-        RouteReloader reloader = new RouteReloader(loader, dir, table -> { }, registry, channels, status,
+        RouteReloader reloader = new RouteReloader(loader, dir, table -> { }, registry, channels, new UpstreamGuards(0.2, 10), status,
                 Clock.systemUTC());
         Files.writeString(dir.resolve("offers.yaml"), OFFERS.replace("GetOffer", "DeleteOffer"));
 
