@@ -1,5 +1,7 @@
 package dev.torii.gateway.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.torii.examples.offer.v1.OfferProto;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.grpc.UpstreamChannels;
@@ -23,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.mock.env.MockEnvironment;
-import static org.assertj.core.api.Assertions.assertThat;
 
 class RoutesHealthIndicatorTest {
 
