@@ -55,7 +55,9 @@ class GracefulShutdownIT {
     private static final Duration SHUTDOWN_PHASE_TIMEOUT = Duration.ofSeconds(20);
     // The JVM's status after it ran its shutdown hooks on SIGTERM: 128 + 15.
     private static final int EXIT_ON_SIGTERM = 143;
-    private static final Pattern LOG_TIME = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+(?:Z|[+-]\\d\\d:\\d\\d))\\s");
+    // The time of a log line, plain (leading timestamp) or JSON (its @timestamp field).
+    private static final Pattern LOG_TIME = Pattern.compile(
+            "(?:^|\"@timestamp\":\")(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+(?:Z|[+-]\\d\\d:\\d\\d))");
 
     @TempDir
     Path dir;
