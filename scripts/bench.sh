@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures GetOffer throughput and latency on this machine, in one run, three ways: straight to
-# offer-service over gRPC, through the gateway as protobuf over HTTP on the public route
-# (routes/), and through a second gateway whose GetOffer route requires a user (bench/routes/),
+# offer-service over gRPC, through the gateway as protobuf over HTTP on the public route with
+# traffic control off (bench/routes-plain/: routes/ without its default circuit breaker), and
+# through a second gateway whose GetOffer route requires a user (bench/routes/),
 # with a credential the gateway exchanges once at authorizer-dummy and then serves from its
 # private-token cache, while offer-service verifies the forwarded token as in production. Starts
 # every server on free ports, waits until they answer, runs the bench driver, and stops what it
@@ -173,7 +174,9 @@ start_gateway() {
     --server.port="$2" --management.server.port="$3" --torii.gateway.routes-dir="$4" \
     --torii.gateway.authority.target="localhost:$AUTHORITY_GRPC_PORT" >"$LOGS/bench-$1.log" 2>&1 &
 }
-start_gateway gateway "$GATEWAY_PORT" "$MANAGEMENT_PORT" routes
+# The baseline: routes/ with the circuit breaker it has by default turned off, and no rate limit,
+# so gateway/direct is the cost of the gateway itself.
+start_gateway gateway "$GATEWAY_PORT" "$MANAGEMENT_PORT" bench/routes-plain
 GATEWAY_PID=$!
 pids+=("$GATEWAY_PID")
 start_gateway gateway-auth "$GATEWAY_AUTH_PORT" "$GATEWAY_AUTH_MANAGEMENT_PORT" bench/routes
