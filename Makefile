@@ -8,7 +8,7 @@ MVNW := ./mvnw -B --no-transfer-progress
 help:
 	@echo "make run    build and start the local stack (offer-service, gateway) and print requests to paste"
 	@echo "make test   install what the tests need and run the whole suite"
-	@echo "make bench  measure gateway vs direct gRPC throughput and latency"
+	@echo "make bench  measure gateway vs direct gRPC throughput and latency, and what auth and traffic control cost"
 	@echo "make build  build every module, skipping tests"
 	@echo "make routes-check  check the route files in routes/ (ROUTES=dir for another folder)"
 	@echo "make clean  remove build output"
@@ -35,6 +35,7 @@ routes-check:
 	java -jar $$(ls gateway/target/torii-gateway-*-exec.jar | head -n 1) check $(ROUTES)
 
 bench: build
+	@scripts/test-deps.sh redis-server
 	@scripts/bench.sh
 
 clean:

@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Measures GetOffer throughput and latency on this machine, in one run, three ways: straight to
-# offer-service over gRPC, through the gateway as protobuf over HTTP on the public route
-# (routes/), and through a second gateway whose GetOffer route requires a user (bench/routes/),
-# with a credential the gateway exchanges once at authorizer-dummy and then serves from its
-# private-token cache, while offer-service verifies the forwarded token as in production. Starts
-# every server on free ports, waits until they answer, runs the bench driver, and stops what it
-# started whatever happens. Only one target is loaded at a time; the idle servers cost nothing.
+# Measures GetOffer throughput and latency on this machine, in one run, four ways: straight to
+# offer-service over gRPC (direct); through the gateway as protobuf over HTTP on the public route
+# with traffic control off (gateway: bench/routes-plain/, routes/ without its default circuit
+# breaker); through a second gateway whose GetOffer route requires a user (gateway-auth:
+# bench/routes/), with a credential the gateway exchanges once at authorizer-dummy and then serves
+# from its private-token cache, while offer-service verifies the forwarded token as in production;
+# and through a third gateway whose public route adds a rate limit kept in a real redis-server and
+# turns the upstream's circuit breaker on (gateway-traffic: bench/routes-traffic/), with a limit so
+# high nothing is refused, so only the checks are measured. Prints the ratios gateway/direct,
+# gateway-auth/gateway (bar 0.9) and gateway-traffic/gateway (bar 0.85). Before the load the driver
+# checks that gateway-traffic answers 200 with RateLimit-Limit and gateway without it; after it,
+# this script checks that Redis ran the rate-limit checks and the gateway never fell back to
+# in-process buckets (the run fails otherwise). Starts every server on free ports, waits until they
+# answer, runs the bench driver, and stops what it started whatever happens. Only one target is
+# loaded at a time; the idle servers cost nothing. Needs redis-server (make bench installs it with
+# scripts/test-deps.sh).
 #
 # Settings (environment):
 #   BENCH_SECONDS         measured seconds per round (default 20); a quick run: BENCH_SECONDS=3
@@ -14,11 +23,17 @@
 #                         steps of up to 5 s beat the three before by over 5%), as it does while the
 #                         JIT compiles the gateway's path, a minute or two on 2 cores (default 180,
 #                         or 18 times the least warm-up if that is less)
-#   BENCH_ROUNDS          rounds of direct, gateway, then gateway-auth (default 2)
-#   BENCH_CONCURRENCY     calls in flight, and HTTP connections to each gateway (default 64)
-#   BENCH_SERVER_JVM_FLAGS  flags for offer-service and both gateways (default -Xms512m -Xmx512m)
-#   BENCH_JFR=1           also record a JFR profile of offer-service and both gateways into the log
-#                         directory (bench-offer-service.jfr, bench-gateway.jfr, bench-gateway-auth.jfr)
+#   BENCH_ROUNDS          rounds of direct, gateway, gateway-auth, then gateway-traffic (default 2)
+#   BENCH_CONCURRENCY     calls in flight, and HTTP connections to each gateway (default 64; below
+#                         1000, the concurrency limit of the bench's routes)
+#   BENCH_SERVER_JVM_FLAGS  flags for offer-service and the three gateways (default -Xms512m -Xmx512m)
+#   BENCH_JFR=1           also record a JFR profile of offer-service and the gateways into the log
+#                         directory (bench-offer-service.jfr, bench-gateway.jfr, bench-gateway-auth.jfr,
+#                         bench-gateway-traffic.jfr)
+#   BENCH_REDIS_COMMAND_TIMEOUT  gateway-traffic's torii.gateway.redis.command-timeout (default 1s). The
+#                         gateway's own default, 50ms, is a failure policy, not a cost: on two saturated
+#                         cores some checks miss it, the breaker on Redis opens for 5 s, and the run
+#                         would measure the cheaper in-process buckets instead of Redis (and fail)
 #   BENCH_JMH_SECONDS     seconds per JMH iteration of the Authority cache benchmark (default 5)
 #   BENCH_SKIP_JMH=1      skip the Authority cache benchmark
 # The JSON result goes to bench/target/bench-result.json.
@@ -32,6 +47,7 @@ WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-$DEFAULT_WARMUP}
 DEFAULT_MAX_WARMUP=$((WARMUP_SECONDS * 18 < 180 ? WARMUP_SECONDS * 18 : 180))
 MAX_WARMUP_SECONDS=${BENCH_MAX_WARMUP_SECONDS:-$DEFAULT_MAX_WARMUP}
 ROUNDS=${BENCH_ROUNDS:-2}
+REDIS_COMMAND_TIMEOUT=${BENCH_REDIS_COMMAND_TIMEOUT:-1s}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
 # The same heap for every server under test, fixed so heap growth does not show up as noise in one of them.
 SERVER_JVM_FLAGS=${BENCH_SERVER_JVM_FLAGS:--Xms512m -Xmx512m}
@@ -55,15 +71,24 @@ jar() {
   echo "$found"
 }
 
+for tool in redis-server redis-cli; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "bench: $tool not found; run scripts/test-deps.sh redis-server (make bench does)" >&2
+    exit 1
+  fi
+done
+
 pids=()
 JARS=$(mktemp -d "${TMPDIR:-/tmp}/torii-bench.XXXXXX")
+# Redis' working directory; it writes nothing there with --save '' and --appendonly no.
+REDIS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/torii-bench-redis.XXXXXX")
 stop() {
   trap - EXIT
   if ((${#pids[@]} > 0)); then
     kill "${pids[@]}" 2>/dev/null || true
     wait "${pids[@]}" 2>/dev/null || true
   fi
-  rm -rf "$JARS"
+  rm -rf "$JARS" "$REDIS_DIR"
 }
 trap stop EXIT
 # Exiting runs the EXIT trap, so an interrupted run stops its servers too.
@@ -112,6 +137,12 @@ taken+=("$GATEWAY_AUTH_MANAGEMENT_PORT")
 AUTHORITY_HTTP_PORT=$(free_port)
 taken+=("$AUTHORITY_HTTP_PORT")
 AUTHORITY_GRPC_PORT=$(free_port)
+taken+=("$AUTHORITY_GRPC_PORT")
+GATEWAY_TRAFFIC_PORT=$(free_port)
+taken+=("$GATEWAY_TRAFFIC_PORT")
+GATEWAY_TRAFFIC_MANAGEMENT_PORT=$(free_port)
+taken+=("$GATEWAY_TRAFFIC_MANAGEMENT_PORT")
+REDIS_PORT=$(free_port)
 AUTHORITY_URL=http://localhost:$AUTHORITY_HTTP_PORT
 
 profile_flags() {
@@ -122,7 +153,7 @@ profile_flags() {
 
 wait_for() {
   local name=$1 check=$2 log=$3
-  # Four JVMs start on as few as two cores, next to whatever else the machine runs.
+  # Five JVMs start on as few as two cores, next to whatever else the machine runs.
   for _ in $(seq 1 240); do
     if eval "$check" >/dev/null 2>&1; then
       echo "bench: $name is up"
@@ -164,26 +195,74 @@ TORII_AUTHORITY_JWKS_URI="$AUTHORITY_URL/.well-known/jwks.json" TORII_AUTHORITY_
 OFFER_PID=$!
 pids+=("$OFFER_PID")
 
-# start_gateway NAME PORT MANAGEMENT_PORT ROUTES_DIR: the same jar and flags for both gateways, so
-# their ratio shows only what the route's policy costs.
+# Holds gateway-traffic's rate-limit buckets, as a shared Redis would in production; nothing is
+# persisted. Its CPU shows in the report beside the gateways'.
+echo "bench: starting redis-server on :$REDIS_PORT (log: $LOGS/bench-redis.log)"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$REDIS_DIR" \
+  >"$LOGS/bench-redis.log" 2>&1 &
+REDIS_PID=$!
+pids+=("$REDIS_PID")
+
+# start_gateway NAME PORT MANAGEMENT_PORT ROUTES_DIR [PROPERTY...]: the same jar and flags for every
+# gateway, so their ratios show only what the route's policy costs.
 start_gateway() {
   echo "bench: starting $1 on :$2, management :$3, routes from $4/ (log: $LOGS/bench-$1.log)"
   # shellcheck disable=SC2086
   OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java $SERVER_JVM_FLAGS $(profile_flags "$1") -jar "$GATEWAY_JAR" \
     --server.port="$2" --management.server.port="$3" --torii.gateway.routes-dir="$4" \
-    --torii.gateway.authority.target="localhost:$AUTHORITY_GRPC_PORT" >"$LOGS/bench-$1.log" 2>&1 &
+    --torii.gateway.authority.target="localhost:$AUTHORITY_GRPC_PORT" "${@:5}" >"$LOGS/bench-$1.log" 2>&1 &
 }
-start_gateway gateway "$GATEWAY_PORT" "$MANAGEMENT_PORT" routes
+# The baseline: routes/ with the circuit breaker it has by default turned off, and no rate limit,
+# so gateway-traffic/gateway is the cost of traffic control and gateway/direct that of the gateway.
+start_gateway gateway "$GATEWAY_PORT" "$MANAGEMENT_PORT" bench/routes-plain
 GATEWAY_PID=$!
 pids+=("$GATEWAY_PID")
 start_gateway gateway-auth "$GATEWAY_AUTH_PORT" "$GATEWAY_AUTH_MANAGEMENT_PORT" bench/routes
 GATEWAY_AUTH_PID=$!
 pids+=("$GATEWAY_AUTH_PID")
+# A longer Redis timeout than the gateway's default makes every check wait for Redis, as it does
+# whenever Redis answers in time: the run measures what the checks cost, never the cheaper
+# in-process buckets (see BENCH_REDIS_COMMAND_TIMEOUT).
+start_gateway gateway-traffic "$GATEWAY_TRAFFIC_PORT" "$GATEWAY_TRAFFIC_MANAGEMENT_PORT" bench/routes-traffic \
+  --torii.gateway.redis.uri="redis://127.0.0.1:$REDIS_PORT" \
+  --torii.gateway.redis.command-timeout="$REDIS_COMMAND_TIMEOUT"
+GATEWAY_TRAFFIC_PID=$!
+pids+=("$GATEWAY_TRAFFIC_PID")
+
+redis() {
+  redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+# The value of a field of INFO, such as connected_clients.
+redis_info() {
+  redis info | tr -d '\r' | sed -n "s/^$1://p"
+}
+# How many times Redis ran a command (calls= in INFO commandstats); 0 before the first.
+redis_calls() {
+  local calls
+  calls=$(redis info commandstats | tr -d '\r' | sed -n "s/^cmdstat_$1:calls=\([0-9]*\),.*/\1/p")
+  echo "${calls:-0}"
+}
 
 wait_for offer-service "port_in_use $OFFER_PORT" "$LOGS/bench-offer-service.log"
 wait_for gateway "curl -fsS http://localhost:$MANAGEMENT_PORT/actuator/health/readiness" "$LOGS/bench-gateway.log"
 wait_for gateway-auth "curl -fsS http://localhost:$GATEWAY_AUTH_MANAGEMENT_PORT/actuator/health/readiness" \
   "$LOGS/bench-gateway-auth.log"
+wait_for redis-server "[[ \$(redis ping) == PONG ]]" "$LOGS/bench-redis.log"
+wait_for gateway-traffic "curl -fsS http://localhost:$GATEWAY_TRAFFIC_MANAGEMENT_PORT/actuator/health/readiness" \
+  "$LOGS/bench-gateway-traffic.log"
+# The gateway connects to Redis in the background at start-up, and after a failed attempt (a cold
+# JVM on a busy machine can miss its 2 s connect timeout) again on the next rate-limit check,
+# keeping buckets in process until it has; its readiness waits for neither. So each try calls the
+# rate-limited route (for an offer that does not exist: 404) before it looks: the first measured
+# call must already find Redis. redis-cli is one client, the gateway the other.
+redis_connected() {
+  curl -sS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"id": "bench-probe"}' \
+    "http://127.0.0.1:$GATEWAY_TRAFFIC_PORT/examples.offer.v1.OfferService/GetOffer"
+  (($(redis_info connected_clients) >= 2))
+}
+wait_for "gateway-traffic's Redis connection" redis_connected "$LOGS/bench-gateway-traffic.log"
+# Switches to in-process buckets before the load (those of the probe calls above) do not count.
+TRAFFIC_LOG_LINES=$(wc -l <"$LOGS/bench-gateway-traffic.log")
 
 # In the background and waited for, so an interrupt reaches the traps at once, not when the
 # driver is done; the driver's exit status is the script's.
@@ -193,6 +272,7 @@ java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
   --gateway="http://127.0.0.1:$GATEWAY_PORT" \
   --gateway-auth="http://127.0.0.1:$GATEWAY_AUTH_PORT" \
   --gateway-auth-credential="$BENCH_CREDENTIAL" \
+  --gateway-traffic="http://127.0.0.1:$GATEWAY_TRAFFIC_PORT" \
   --create-offer-credential="$CREATE_CREDENTIAL" \
   --concurrency="$CONCURRENCY" \
   --warmup-seconds="$WARMUP_SECONDS" \
@@ -202,6 +282,8 @@ java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
   --output="$RESULT" \
   --watch="gateway:$GATEWAY_PID" \
   --watch="gateway-auth:$GATEWAY_AUTH_PID" \
+  --watch="gateway-traffic:$GATEWAY_TRAFFIC_PID" \
+  --watch="redis:$REDIS_PID" \
   --watch="offer-service:$OFFER_PID" \
   --watch="authority:$AUTHORITY_PID" \
   --clock-ticks="$(getconf CLK_TCK)" \
@@ -210,6 +292,23 @@ DRIVER_PID=$!
 pids+=("$DRIVER_PID")
 driver_status=0
 wait "$DRIVER_PID" || driver_status=$?
+
+# gateway-traffic's numbers are those of Redis-backed rate limits only if Redis ran the checks and
+# the gateway never fell back to buckets in its own process (on a Redis timeout,
+# BENCH_REDIS_COMMAND_TIMEOUT, or while its breaker on Redis was open), which it logs once each way.
+checks=$(($(redis_calls evalsha) + $(redis_calls eval)))
+traffic_log_under_load() {
+  tail -n +$((TRAFFIC_LOG_LINES + 1)) "$LOGS/bench-gateway-traffic.log"
+}
+fallbacks=$(traffic_log_under_load | grep -c 'Redis does not answer' || true)
+echo "bench: Redis ran $checks rate-limit checks for gateway-traffic; the gateway fell back to in-process" \
+  "buckets $fallbacks times"
+if ((checks == 0 || fallbacks > 0)); then
+  echo "bench: FAILED: gateway-traffic was not measured with its buckets in Redis throughout" \
+    "(expected: checks > 0 and no fallback); the first switches in $LOGS/bench-gateway-traffic.log:" >&2
+  traffic_log_under_load | grep -E 'Redis (does not answer|answers again)' | head -n 10 >&2 || true
+  if ((driver_status == 0)); then driver_status=1; fi
+fi
 
 # The servers are done; the Authority's micro-benchmark runs on a quiet machine.
 kill "${pids[@]}" 2>/dev/null || true

@@ -6,6 +6,7 @@ import io.grpc.ManagedChannel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +25,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * Measures {@code GetOffer} throughput and latency straight to the offer service over gRPC,
  * through the gateway as protobuf over HTTP, and optionally through a gateway whose route
- * requires a user (with a credential whose private token the gateway has cached), in alternating
- * rounds, and reports the gateway-to-direct and authenticated-to-unauthenticated ratios.
+ * requires a user (with a credential whose private token the gateway has cached) and through one
+ * whose route adds a Redis-backed rate limit and the upstream's circuit breaker, in alternating
+ * rounds, and reports the gateway-to-direct, authenticated-to-unauthenticated and traffic-control
+ * on-to-off ratios.
  *
  * <p>Exits 0 on a clean run, 1 when a round failed more than {@link BenchSummary#ERROR_BUDGET} of
  * its calls or the run broke, 2 on bad arguments.
@@ -64,10 +67,12 @@ public final class BenchMain {
     }
 
     private static int run(BenchOptions options) throws Exception {
-        System.out.printf(Locale.ROOT, "torii-bench: POST %s on %s%s vs gRPC %s:%d; %d calls in flight; per round"
+        System.out.printf(Locale.ROOT, "torii-bench: POST %s on %s%s%s vs gRPC %s:%d; %d calls in flight; per round"
                         + " %d-%d s warm-up + %d s measured; %d rounds; %d CPUs; driver JVM %s %s%n",
                 GatewayHttpTarget.PATH, options.gateway(),
                 options.gatewayAuth().map(g -> " and, with a credential, " + g.uri()).orElse(""),
+                options.gatewayTraffic().map(g -> " and, with a rate limit in Redis and the circuit breaker, " + g)
+                        .orElse(""),
                 options.directHost(), options.directPort(), options.concurrency(),
                 options.warmup().toSeconds(), options.maxWarmup().toSeconds(), options.window().toSeconds(),
                 options.rounds(),
@@ -105,6 +110,15 @@ public final class BenchMain {
                             options.concurrency(), options.httpThreads(),
                             Map.of(HttpHeaderNames.AUTHORIZATION.toString(), "Bearer " + auth.credential())));
                 }
+                if (options.gatewayTraffic().isPresent()) {
+                    URI traffic = options.gatewayTraffic().get();
+                    BenchOffer.requireRateLimit(options.gateway(), offerId, false);
+                    String limit = BenchOffer.requireRateLimit(traffic, offerId, true);
+                    System.out.println("torii-bench: " + traffic + " answers GetOffer with RateLimit-Limit: " + limit
+                            + ", " + options.gateway() + " without a rate limit");
+                    gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY_TRAFFIC, traffic, offerId,
+                            options.concurrency(), options.httpThreads(), Map.of()));
+                }
                 List<LoadTarget> targets = new ArrayList<>();
                 targets.add(new DirectGrpcTarget(channel, offerId));
                 targets.addAll(gateways);
@@ -119,7 +133,7 @@ public final class BenchMain {
                     for (LoadTarget target : targets) {
                         Measurement m = new ClosedLoopLoad(target, options.concurrency(), pauses, cpu)
                                 .measure(round, options.warmup(), options.maxWarmup(), options.window());
-                        System.out.printf(Locale.ROOT, "torii-bench: round %d %-12s %10.0f req/s  p50 %6.2f ms"
+                        System.out.printf(Locale.ROOT, "torii-bench: round %d %-15s %10.0f req/s  p50 %6.2f ms"
                                         + "  p99 %6.2f ms  errors %d  (after %s)%n", round, target.name(),
                                 m.requestsPerSecond(), m.latencyMillis(50), m.latencyMillis(99), m.errors(),
                                 BenchReport.describeWarmup(m));

@@ -18,8 +18,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Prepares the offer every call reads, and checks before the load that the authenticated gateway
- * really guards it: one-off blocking calls, made before any load runs.
+ * Prepares the offer every call reads, and checks before the load that each gateway runs the
+ * route policy its ratio assumes (the authenticated gateway guards the offer, only the
+ * traffic-control gateway rate-limits it): one-off blocking calls, made before any load runs.
  */
 final class BenchOffer {
 
@@ -32,6 +33,7 @@ final class BenchOffer {
 
     private static final String CREATE_PATH = "/" + OfferServiceGrpc.getCreateOfferMethod().getFullMethodName();
     private static final String PROTOBUF = "application/x-protobuf";
+    private static final String RATE_LIMIT_LIMIT = "RateLimit-Limit";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     // Not the load's client: these calls must not count among the connections the report shows.
     private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -108,6 +110,40 @@ final class BenchOffer {
                     + response.statusCode() + " (expected: 401, from a gateway started with"
                     + " --torii.gateway.routes-dir=bench/routes, where GetOffer requires a user)");
         }
+    }
+
+    /**
+     * Calls GetOffer on the gateway without a credential and requires a 200 that carries a
+     * {@code RateLimit-Limit} header, or one that does not, so that neither the traffic-control
+     * gateway nor the baseline can serve the other's route and make their ratio meaningless.
+     *
+     * @param gateway the gateway to check
+     * @param offerId the offer to ask for
+     * @param limited whether GetOffer must be rate-limited on this gateway
+     * @return the {@code RateLimit-Limit} answered, or null when {@code limited} is false
+     * @throws IllegalStateException naming what the gateway answered instead
+     */
+    static String requireRateLimit(URI gateway, String offerId, boolean limited)
+            throws IOException, InterruptedException {
+        byte[] body = GetOfferRequest.newBuilder().setId(offerId).build().toByteArray();
+        HttpResponse<byte[]> response = post(gateway, GatewayHttpTarget.PATH, body, null);
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GetOffer without a credential on " + gateway + " failed: "
+                    + GatewayHttpTarget.failure(response.statusCode(), header(response, "grpc-status"),
+                            header(response, "grpc-message")));
+        }
+        String limit = header(response, RATE_LIMIT_LIMIT);
+        if (limited && limit == null) {
+            throw new IllegalStateException("GetOffer on " + gateway + " answered without " + RATE_LIMIT_LIMIT
+                    + " (expected: a rate-limited route, from a gateway started with"
+                    + " --torii.gateway.routes-dir=bench/routes-traffic)");
+        }
+        if (!limited && limit != null) {
+            throw new IllegalStateException("GetOffer on " + gateway + " answered " + RATE_LIMIT_LIMIT + ": " + limit
+                    + " (expected: no rate limit, from a gateway started with"
+                    + " --torii.gateway.routes-dir=bench/routes-plain)");
+        }
+        return limit;
     }
 
     private static HttpResponse<byte[]> post(URI gateway, String path, byte[] body, String credential)

@@ -17,7 +17,10 @@ import java.util.Optional;
  * @param directPort the offer service's gRPC port
  * @param gateway the gateway's base URI, {@code http://host:port}
  * @param gatewayAuth a gateway whose GetOffer route requires a user, measured as a third target
- *     with a credential; empty to measure only direct and gateway
+ *     with a credential; empty to leave it out
+ * @param gatewayTraffic a gateway whose GetOffer route is {@code gateway}'s with a Redis-backed
+ *     rate limit and the upstream's circuit breaker on, measured as another target; empty to
+ *     leave it out
  * @param createOfferCredential when present, the offer every call reads is created through
  *     {@code gateway}'s CreateOffer with this credential, for a backend that requires private
  *     tokens on CreateOffer; when empty, it is created over direct gRPC without a token
@@ -25,7 +28,8 @@ import java.util.Optional;
  * @param warmup the shortest load before each measured window
  * @param maxWarmup the longest load before each measured window, while throughput still climbs
  * @param window length of each measured window
- * @param rounds how many times each target is measured, alternating direct, gateway and gateway-auth
+ * @param rounds how many times each target is measured, alternating direct, gateway, gateway-auth and
+ *     gateway-traffic
  * @param httpThreads event-loop threads of the HTTP client
  * @param output where the JSON result goes
  * @param watched processes whose CPU time the report shows, by name
@@ -33,9 +37,9 @@ import java.util.Optional;
  * @param serverJvmFlags the JVM flags the processes under test were started with, for the report
  */
 record BenchOptions(String directHost, int directPort, URI gateway, Optional<AuthenticatedGateway> gatewayAuth,
-        Optional<String> createOfferCredential, int concurrency, Duration warmup, Duration maxWarmup, Duration window,
-        int rounds, int httpThreads, Path output, Map<String, Long> watched, long clockTicksPerSecond,
-        String serverJvmFlags) {
+        Optional<URI> gatewayTraffic, Optional<String> createOfferCredential, int concurrency, Duration warmup,
+        Duration maxWarmup, Duration window, int rounds, int httpThreads, Path output, Map<String, Long> watched,
+        long clockTicksPerSecond, String serverJvmFlags) {
 
     /** Describes the arguments, printed when they do not parse. */
     static final String USAGE = String.join("\n",
@@ -44,6 +48,10 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
             "                         (bench/routes), as target gateway-auth; needs --gateway-auth-credential",
             "  --gateway-auth-credential=C  sent to gateway-auth as Authorization: Bearer C, such as"
                     + " dummy:bench-user for authorizer-dummy",
+            "  --gateway-traffic=http://HOST:PORT  also measure a gateway whose GetOffer route is --gateway's"
+                    + " with a rate limit in",
+            "                         Redis and the circuit breaker on (bench/routes-traffic), as target"
+                    + " gateway-traffic",
             "  --create-offer-credential=C  create the offer through --gateway's CreateOffer with"
                     + " Authorization: Bearer C",
             "                         (needed when the backend requires private tokens; default: over --direct)",
@@ -52,7 +60,8 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
             "  --max-warmup-seconds=S most load before each window: the warm-up goes on while the last three"
                     + " steps (of up to 5 s) beat the three before by over 5% (default 180)",
             "  --measure-seconds=S    length of each measured window (default 20)",
-            "  --rounds=N             direct, gateway[, gateway-auth], direct... N times each (default 2)",
+            "  --rounds=N             direct, gateway[, gateway-auth][, gateway-traffic], direct... N times each"
+                    + " (default 2)",
             "  --http-threads=N       HTTP client event-loop threads (default: available processors)",
             "  --output=FILE          JSON result (default bench/target/bench-result.json)",
             "  --watch=NAME:PID       report the CPU use of a process; repeatable",
@@ -71,6 +80,7 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
         String gateway = null;
         String gatewayAuth = null;
         String gatewayAuthCredential = null;
+        String gatewayTraffic = null;
         String createOfferCredential = null;
         int concurrency = 64;
         int warmupSeconds = 10;
@@ -94,6 +104,7 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
                 case "gateway" -> gateway = value;
                 case "gateway-auth" -> gatewayAuth = value;
                 case "gateway-auth-credential" -> gatewayAuthCredential = credential(name, value);
+                case "gateway-traffic" -> gatewayTraffic = value;
                 case "create-offer-credential" -> createOfferCredential = credential(name, value);
                 case "concurrency" -> concurrency = positive(name, value);
                 case "warmup-seconds" -> warmupSeconds = atLeast(name, value, 0);
@@ -133,10 +144,13 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
         }
         Optional<AuthenticatedGateway> authenticated = gatewayAuth == null ? Optional.empty()
                 : Optional.of(new AuthenticatedGateway(httpUri("gateway-auth", gatewayAuth), gatewayAuthCredential));
+        Optional<URI> traffic = gatewayTraffic == null ? Optional.empty()
+                : Optional.of(httpUri("gateway-traffic", gatewayTraffic));
         return new BenchOptions(direct.substring(0, colon), positive("direct", direct.substring(colon + 1)),
-                httpUri("gateway", gateway), authenticated, Optional.ofNullable(createOfferCredential), concurrency,
-                Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(maxWarmupSeconds),
-                Duration.ofSeconds(measureSeconds), rounds, httpThreads, output, Collections.unmodifiableMap(watched), clockTicks, serverJvmFlags);
+                httpUri("gateway", gateway), authenticated, traffic, Optional.ofNullable(createOfferCredential),
+                concurrency, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(maxWarmupSeconds),
+                Duration.ofSeconds(measureSeconds), rounds, httpThreads, output, Collections.unmodifiableMap(watched),
+                clockTicks, serverJvmFlags);
     }
 
     private static URI httpUri(String name, String value) {

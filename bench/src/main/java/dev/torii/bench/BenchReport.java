@@ -19,12 +19,19 @@ final class BenchReport {
     static final String GATEWAY = "gateway";
     /** The name of the target through a gateway whose route requires a user, with a credential. */
     static final String GATEWAY_AUTH = "gateway-auth";
+    /**
+     * The name of the target through a gateway whose route is the public one with a rate limit in
+     * Redis and the upstream's circuit breaker on.
+     */
+    static final String GATEWAY_TRAFFIC = "gateway-traffic";
     /** The throughput ratio the gateway must reach. */
     static final double RATIO_BAR = 0.35;
     /** The throughput ratio the product aims at. */
     static final double RATIO_GOAL = 0.5;
     /** The share of the public route's throughput the authenticated route must keep (cache hits). */
     static final double AUTH_RATIO_BAR = 0.9;
+    /** The share of the public route's throughput the route must keep with rate limit and circuit breaker on. */
+    static final double TRAFFIC_RATIO_BAR = 0.85;
 
     private final BenchOptions options;
     private final BenchSummary summary;
@@ -51,7 +58,7 @@ final class BenchReport {
     void print(PrintStream out) {
         List<String> targets = summary.targets();
         out.println();
-        out.printf(Locale.ROOT, "%-7s %-12s %12s %9s %9s %8s%n", "round", "target", "requests/s", "p50 ms", "p99 ms",
+        out.printf(Locale.ROOT, "%-7s %-15s %12s %9s %9s %8s%n", "round", "target", "requests/s", "p50 ms", "p99 ms",
                 "errors");
         for (Measurement m : summary.measurements()) {
             row(out, Integer.toString(m.round()), m.target(), m.requestsPerSecond(), m.latencyMillis(50),
@@ -72,11 +79,11 @@ final class BenchReport {
         out.println();
         out.println("CPU in the measured windows: cores used (CPU µs per request); 'softirq' is kernel network"
                 + " work no process is charged for; 'machine' is every busy core, other tenants included");
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-7s %-12s", "round", "target"));
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-7s %-15s", "round", "target"));
         processes.forEach(p -> header.append(String.format(Locale.ROOT, " %18s", p)));
         out.println(header);
         for (Measurement m : summary.measurements()) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-7d %-12s", m.round(), m.target()));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-7d %-15s", m.round(), m.target()));
             for (String p : processes) {
                 Double cores = m.cpuCores().get(p);
                 String cell = cores == null ? "-" : CpuUsage.MACHINE.equals(p) || CpuUsage.SOFTIRQ.equals(p)
@@ -88,12 +95,12 @@ final class BenchReport {
         }
         out.println();
         out.println("CPU µs per request, median of the rounds");
-        StringBuilder perRequestHeader = new StringBuilder(String.format(Locale.ROOT, "%-7s %-12s", "", "target"));
+        StringBuilder perRequestHeader = new StringBuilder(String.format(Locale.ROOT, "%-7s %-15s", "", "target"));
         processes.forEach(p -> perRequestHeader.append(String.format(Locale.ROOT, " %18s", p)));
         out.println(perRequestHeader);
         for (String target : targets) {
             BenchSummary.TargetSummary t = summary.target(target);
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-7s %-12s", "median", target));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-7s %-15s", "median", target));
             for (String p : processes) {
                 double micros = t.medianCpuMicrosPerRequest(p);
                 line.append(String.format(Locale.ROOT, " %18s",
@@ -128,31 +135,45 @@ final class BenchReport {
                     summary.bestRatio(GATEWAY_AUTH, GATEWAY));
             out.printf(Locale.ROOT, "bar >= %.2f: %s%n", AUTH_RATIO_BAR,
                     authRatio >= AUTH_RATIO_BAR ? "met" : "NOT met");
-            String extra = extraCpu();
+            String extra = extraCpu(GATEWAY_AUTH);
             if (!extra.isEmpty()) {
                 out.println("authenticated path, CPU µs per request beyond the public route's (medians): " + extra);
             }
         }
+        if (targets.contains(GATEWAY_TRAFFIC)) {
+            double trafficRatio = summary.medianRatio(GATEWAY_TRAFFIC, GATEWAY);
+            out.printf(Locale.ROOT, "ratio rate limit (Redis) and circuit breaker on/off gateway throughput"
+                    + " (gateway-traffic/gateway) = %.2f (median of %d rounds each; best rounds: %.2f)%n",
+                    trafficRatio, options.rounds(), summary.bestRatio(GATEWAY_TRAFFIC, GATEWAY));
+            out.printf(Locale.ROOT, "bar >= %.2f: %s%n", TRAFFIC_RATIO_BAR,
+                    trafficRatio >= TRAFFIC_RATIO_BAR ? "met" : "NOT met");
+            String extra = extraCpu(GATEWAY_TRAFFIC);
+            if (!extra.isEmpty()) {
+                out.println("rate limit (Redis) and circuit breaker, CPU µs per request beyond the plain route's"
+                        + " (medians): " + extra);
+            }
+        }
     }
 
-    // What the authenticated path costs each process beyond the public one; the gateway under load
-    // is compared with the gateway under load, so each target is charged to its own process.
-    private String extraCpu() {
+    // What a gateway target's path costs each process beyond the plain public route; the gateway
+    // under load is compared with the gateway under load, so each target is charged to its own
+    // process (each gateway target runs in a process of its name).
+    private String extraCpu(String target) {
         BenchSummary.TargetSummary open = summary.target(GATEWAY);
-        BenchSummary.TargetSummary auth = summary.target(GATEWAY_AUTH);
+        BenchSummary.TargetSummary other = summary.target(target);
         List<String> parts = new ArrayList<>();
         double openGateway = open.medianCpuMicrosPerRequest(GATEWAY);
-        double authGateway = auth.medianCpuMicrosPerRequest(GATEWAY_AUTH);
-        if (Double.isFinite(openGateway) && Double.isFinite(authGateway)) {
-            parts.add(String.format(Locale.ROOT, "gateway %+.0f (%.0f vs %.0f)", authGateway - openGateway,
-                    authGateway, openGateway));
+        double otherGateway = other.medianCpuMicrosPerRequest(target);
+        if (Double.isFinite(openGateway) && Double.isFinite(otherGateway)) {
+            parts.add(String.format(Locale.ROOT, "gateway %+.0f (%.0f vs %.0f)", otherGateway - openGateway,
+                    otherGateway, openGateway));
         }
         for (String p : processes()) {
-            if (p.equals(GATEWAY) || p.equals(GATEWAY_AUTH) || p.equals(CpuUsage.SOFTIRQ)) {
+            if (List.of(GATEWAY, GATEWAY_AUTH, GATEWAY_TRAFFIC, CpuUsage.SOFTIRQ).contains(p)) {
                 continue;
             }
             double before = open.medianCpuMicrosPerRequest(p);
-            double after = auth.medianCpuMicrosPerRequest(p);
+            double after = other.medianCpuMicrosPerRequest(p);
             if (Double.isFinite(before) && Double.isFinite(after)) {
                 parts.add(String.format(Locale.ROOT, "%s %+.0f (%.0f vs %.0f)", p, after - before, after, before));
             }
@@ -182,7 +203,7 @@ final class BenchReport {
 
     private static void row(PrintStream out, String round, String target, double rps, double p50, double p99,
             long errors) {
-        out.printf(Locale.ROOT, "%-7s %-12s %12.0f %9.2f %9.2f %8d%n", round, target, rps, p50, p99, errors);
+        out.printf(Locale.ROOT, "%-7s %-15s %12.0f %9.2f %9.2f %8d%n", round, target, rps, p50, p99, errors);
     }
 
     private List<String> processes() {
@@ -269,6 +290,10 @@ final class BenchReport {
             json.append("  \"gatewayAuthConnectionsOpened\": ").append(connectionsOpened.get(GATEWAY_AUTH))
                     .append(",\n");
         }
+        if (connectionsOpened.containsKey(GATEWAY_TRAFFIC)) {
+            json.append("  \"gatewayTrafficConnectionsOpened\": ").append(connectionsOpened.get(GATEWAY_TRAFFIC))
+                    .append(",\n");
+        }
         json.append("  \"ratioGatewayToDirect\": {\"median\": ").append(number(summary.medianRatio(GATEWAY, DIRECT)))
                 .append(", \"best\": ").append(number(summary.bestRatio(GATEWAY, DIRECT)))
                 .append(", \"bar\": ").append(number(RATIO_BAR))
@@ -278,6 +303,12 @@ final class BenchReport {
                     .append(number(summary.medianRatio(GATEWAY_AUTH, GATEWAY)))
                     .append(", \"best\": ").append(number(summary.bestRatio(GATEWAY_AUTH, GATEWAY)))
                     .append(", \"bar\": ").append(number(AUTH_RATIO_BAR)).append("},\n");
+        }
+        if (targets.contains(GATEWAY_TRAFFIC)) {
+            json.append("  \"ratioTrafficControlOnToOff\": {\"median\": ")
+                    .append(number(summary.medianRatio(GATEWAY_TRAFFIC, GATEWAY)))
+                    .append(", \"best\": ").append(number(summary.bestRatio(GATEWAY_TRAFFIC, GATEWAY)))
+                    .append(", \"bar\": ").append(number(TRAFFIC_RATIO_BAR)).append("},\n");
         }
         json.append("  \"errorBudget\": ").append(number(BenchSummary.ERROR_BUDGET))
                 .append(",\n  \"withinErrorBudget\": ").append(summary.overErrorBudget().isEmpty()).append("\n}\n");

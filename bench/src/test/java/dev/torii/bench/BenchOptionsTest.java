@@ -26,7 +26,22 @@ class BenchOptionsTest {
         assertThat(options.watched()).containsExactly(
                 Map.entry("gateway", 42L), Map.entry("offer-service", 7L));
         assertThat(options.gatewayAuth()).isEmpty();
+        assertThat(options.gatewayTraffic()).isEmpty();
         assertThat(options.createOfferCredential()).isEmpty();
+    }
+
+    @Test
+    void readsTheTrafficControlGatewayBesideTheOthers() {
+        BenchOptions options = BenchOptions.parse("--direct=127.0.0.1:50051", "--gateway=http://127.0.0.1:8080",
+                "--gateway-auth=http://127.0.0.1:8090", "--gateway-auth-credential=dummy:bench-user",
+                "--gateway-traffic=http://127.0.0.1:8100", "--watch=gateway-traffic:43", "--watch=redis:44");
+
+        assertThat(options.gatewayTraffic()).hasValueSatisfying(uri -> assertThat(uri.getPort()).isEqualTo(8100));
+        assertThat(options.gatewayAuth()).hasValueSatisfying(g -> assertThat(g.uri().getPort()).isEqualTo(8090));
+        assertThat(options.watched()).containsExactly(Map.entry("gateway-traffic", 43L), Map.entry("redis", 44L));
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1",
+                "--gateway-traffic=https://h:3"))
+                .hasMessage("--gateway-traffic: 'https://h:3' (expected: http://HOST:PORT)");
     }
 
     @Test

@@ -39,6 +39,20 @@ class BenchSummaryTest {
     }
 
     @Test
+    void trafficControlRatioComparesTheTrafficGatewayWithThePlainOneAmongFourTargets() {
+        BenchSummary summary = new BenchSummary(List.of(
+                round("direct", 1, 10_000, 0), round("gateway", 1, 4_000, 0), round("gateway-auth", 1, 3_800, 0),
+                round("gateway-traffic", 1, 3_600, 0),
+                round("direct", 2, 11_000, 0), round("gateway", 2, 5_000, 0), round("gateway-auth", 2, 4_000, 0),
+                round("gateway-traffic", 2, 3_000, 0)));
+
+        assertThat(summary.targets()).containsExactly("direct", "gateway", "gateway-auth", "gateway-traffic");
+        assertThat(summary.medianRatio("gateway-traffic", "gateway")).isCloseTo(3_300 / 4_500.0, within(1e-9));
+        assertThat(summary.bestRatio("gateway-traffic", "gateway")).isCloseTo(3_600 / 5_000.0, within(1e-9));
+        assertThat(summary.target("gateway-traffic").best().round()).isEqualTo(1);
+    }
+
+    @Test
     void cpuPerRequestIsTheMedianOfTheRoundsThatKnowTheProcess() {
         // 0.5 cores at 5,000 req/s is 100 µs a request; 0.9 cores at 3,000 req/s is 300 µs.
         BenchSummary summary = new BenchSummary(List.of(
