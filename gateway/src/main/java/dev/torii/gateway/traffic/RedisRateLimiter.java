@@ -125,7 +125,9 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         return Mono.fromFuture(call).map(reply -> {
             breaker.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            if (degraded.compareAndSet(true, false)) {
+            // Back only once the breaker has closed again, not on each half-open probe, so the
+            // switch is logged once each way.
+            if (breaker.getState() == CircuitBreaker.State.CLOSED && degraded.compareAndSet(true, false)) {
                 log.info("Redis answers again: rate limits are shared across gateway instances again");
             }
             boolean allowed = ((Number) reply.get(0)).longValue() == 1;
