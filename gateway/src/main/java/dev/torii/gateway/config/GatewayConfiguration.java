@@ -140,10 +140,11 @@ public class GatewayConfiguration {
             dev.torii.gateway.traffic.ClientAddressResolver clientAddresses,
             dev.torii.gateway.traffic.UpstreamGuards guards,
             dev.torii.gateway.grpc.LocalUpstreamSelector selector,
-            dev.torii.gateway.grpc.UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing) {
+            dev.torii.gateway.grpc.UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
+            dev.torii.gateway.observe.BufferedAccessLog accessLog) {
         List<GatewayFilter> filters = new java.util.ArrayList<>(List.of(
                 new RequestIdFilter(),
-                new RequestTelemetryFilter(metrics, tracing),
+                new RequestTelemetryFilter(metrics, tracing, accessLog),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ErrorEnvelopeFilter(errors),
                 new RouteMatchFilter(routes),

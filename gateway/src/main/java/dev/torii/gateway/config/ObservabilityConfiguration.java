@@ -2,6 +2,7 @@ package dev.torii.gateway.config;
 
 import dev.torii.gateway.auth.PrivateTokenCache;
 import dev.torii.gateway.grpc.UpstreamHealthChecker;
+import dev.torii.gateway.observe.BufferedAccessLog;
 import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
 import dev.torii.gateway.route.ReloadStatus;
@@ -31,6 +32,12 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 public class ObservabilityConfiguration {
+
+    // Batches the access log's writes to standard output (see BufferedAccessLog).
+    @Bean(destroyMethod = "close")
+    BufferedAccessLog bufferedAccessLog() {
+        return BufferedAccessLog.install(java.time.Duration.ofSeconds(1));
+    }
 
     @Bean
     GatewayMetrics gatewayMetrics(MeterRegistry registry) {

@@ -46,16 +46,19 @@ public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
 
     private final GatewayMetrics metrics;
     private final GatewayTracing tracing;
+    private final BufferedAccessLog lines;
 
     /**
      * Creates the filter.
      *
      * @param metrics records the request meters
      * @param tracing opens and ends the server span
+     * @param lines writes access-log lines in batches, when active
      */
-    public RequestTelemetryFilter(GatewayMetrics metrics, GatewayTracing tracing) {
+    public RequestTelemetryFilter(GatewayMetrics metrics, GatewayTracing tracing, BufferedAccessLog lines) {
         this.metrics = metrics;
         this.tracing = tracing;
+        this.lines = lines;
     }
 
     @Override
@@ -98,32 +101,85 @@ public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
         }
     }
 
-    private static void log(ServerWebExchange exchange, Span span, String route, String upstream, int status,
+    private void log(ServerWebExchange exchange, Span span, String route, String upstream, int status,
             Status.Code code, long nanos) {
         ServerHttpRequest request = exchange.getRequest();
         String path = request.getPath().value();
         if (path.length() > MAX_LOGGED_PATH) {
             path = path.substring(0, MAX_LOGGED_PATH) + "...";
         }
+        String method = request.getMethod().name();
         String requestId = RequestIdFilter.requestId(exchange);
         String traceId = span == null ? "" : span.context().traceId();
         String caller = caller(exchange);
         String client = ForwardedMetadata.peerAddress(request);
-        double millis = nanos / 1e6;
+        double millis = Math.round(nanos / 1e3) / 1e3;
+        String message = method + " " + path + " " + status + " " + code.name() + " " + millis + "ms request_id="
+                + requestId + " trace_id=" + traceId + " caller=" + caller;
+        if (lines.active()) {
+            lines.write(lines.json() ? json(message, method, path, route, upstream, status, code, millis, requestId,
+                    traceId, caller, client) : java.time.Instant.now() + "  INFO " + ACCESS_LOGGER + " : " + message);
+            return;
+        }
         accessLog.atInfo()
                 .addKeyValue("request_id", requestId)
                 .addKeyValue("trace_id", traceId)
-                .addKeyValue("http_method", request.getMethod().name())
+                .addKeyValue("http_method", method)
                 .addKeyValue("path", path)
                 .addKeyValue("route", route)
                 .addKeyValue("upstream", upstream)
                 .addKeyValue("status", status)
                 .addKeyValue("grpc_code", code.name())
-                .addKeyValue("latency_ms", Math.round(millis * 1000) / 1000.0)
+                .addKeyValue("latency_ms", millis)
                 .addKeyValue("caller", caller)
                 .addKeyValue("client", client == null ? "" : client)
-                .log("{} {} {} {} {}ms request_id={} trace_id={} caller={}", request.getMethod().name(), path, status,
-                        code.name(), String.format(java.util.Locale.ROOT, "%.1f", millis), requestId, traceId, caller);
+                .log(message);
+    }
+
+    // One Logstash-style JSON object, as Spring Boot's structured console logging writes them.
+    private static String json(String message, String method, String path, String route, String upstream, int status,
+            Status.Code code, double millis, String requestId, String traceId, String caller, String client) {
+        StringBuilder out = new StringBuilder(512);
+        out.append("{\"@timestamp\":\"").append(java.time.Instant.now()).append("\",\"@version\":\"1\",\"message\":");
+        quote(out, message);
+        out.append(",\"logger_name\":\"").append(ACCESS_LOGGER).append("\",\"thread_name\":");
+        quote(out, Thread.currentThread().getName());
+        out.append(",\"level\":\"INFO\",\"level_value\":20000,\"request_id\":");
+        quote(out, requestId);
+        out.append(",\"trace_id\":");
+        quote(out, traceId);
+        out.append(",\"http_method\":");
+        quote(out, method);
+        out.append(",\"path\":");
+        quote(out, path);
+        out.append(",\"route\":");
+        quote(out, route);
+        out.append(",\"upstream\":");
+        quote(out, upstream);
+        out.append(",\"status\":").append(status).append(",\"grpc_code\":\"").append(code.name())
+                .append("\",\"latency_ms\":").append(millis).append(",\"caller\":\"").append(caller)
+                .append("\",\"client\":");
+        quote(out, client == null ? "" : client);
+        return out.append('}').toString();
+    }
+
+    static void quote(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
     }
 
     // The kind of caller, never who: anonymous, user or service_account.
