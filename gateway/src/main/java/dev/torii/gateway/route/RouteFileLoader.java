@@ -438,8 +438,8 @@ public final class RouteFileLoader {
             Duration maxBackoff = retry.duration("maxBackoff", Duration.ofMillis(1), Duration.ofMinutes(1))
                     .orElse(backoff.multipliedBy(10));
             if (maxBackoff.compareTo(backoff) < 0) {
-                retry.problems().add(retry.node(), retry.field("maxBackoff"), YamlMapping.describe(maxBackoff)
-                        + " is shorter than backoff " + YamlMapping.describe(backoff) + " (expected: maxBackoff >= backoff)");
+                retry.problems().add(retry.node(), retry.field("maxBackoff"), RouteDurations.format(maxBackoff)
+                        + " is shorter than backoff " + RouteDurations.format(backoff) + " (expected: maxBackoff >= backoff)");
             }
             return retry.problems().count() > before ? Optional.empty()
                     : Optional.of(new TrafficPolicy.Retry(attempts, backoff, maxBackoff));

@@ -46,7 +46,7 @@ public record TrafficPolicy(Optional<RateLimit> rateLimit, Retry retry, boolean 
          * @return a short description
          */
         public String describe() {
-            return rate + "/" + YamlMapping.describe(period) + " burst " + burst + (cost == 1 ? "" : " cost " + cost)
+            return rate + "/" + RouteDurations.format(period) + " burst " + burst + (cost == 1 ? "" : " cost " + cost)
                     + " per " + key.describe();
         }
     }

@@ -181,29 +181,12 @@ final class YamlMapping {
                 return Optional.empty();
             }
             if (duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
-                problems.add(value, field, "'" + text + "' (expected: between " + describe(min)
-                        + " and " + describe(max) + ")");
+                problems.add(value, field, "'" + text + "' (expected: between " + RouteDurations.format(min)
+                        + " and " + RouteDurations.format(max) + ")");
                 return Optional.empty();
             }
             return Optional.of(duration);
         });
-    }
-
-    /**
-     * Writes a duration the way route files do: {@code 1h}, {@code 5s}, {@code 250ms}.
-     */
-    static String describe(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis > 0 && millis % 3_600_000 == 0) {
-            return millis / 3_600_000 + "h";
-        }
-        if (millis > 0 && millis % 60_000 == 0) {
-            return millis / 60_000 + "m";
-        }
-        if (millis > 0 && millis % 1000 == 0) {
-            return millis / 1000 + "s";
-        }
-        return millis + "ms";
     }
 
     /**

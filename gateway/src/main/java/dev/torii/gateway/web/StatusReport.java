@@ -1,5 +1,6 @@
 package dev.torii.gateway.web;
 
+import dev.torii.gateway.route.RouteDurations;
 import java.time.Duration;
 import java.util.List;
 
@@ -153,16 +154,6 @@ public record StatusReport(String generatedAt, Reload reload, List<Upstream> ups
      * Writes a duration the way route files do: {@code 1h}, {@code 5s}, {@code 250ms}.
      */
     static String duration(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis > 0 && millis % 3_600_000 == 0) {
-            return millis / 3_600_000 + "h";
-        }
-        if (millis > 0 && millis % 60_000 == 0) {
-            return millis / 60_000 + "m";
-        }
-        if (millis > 0 && millis % 1000 == 0) {
-            return millis / 1000 + "s";
-        }
-        return millis + "ms";
+        return RouteDurations.format(duration);
     }
 }
