@@ -53,15 +53,6 @@ public final class GatewayMetrics {
     }
 
     /**
-     * Returns the registry the meters go to, for gauges other parts register.
-     *
-     * @return the registry
-     */
-    public MeterRegistry registry() {
-        return registry;
-    }
-
-    /**
      * Records one answered request.
      *
      * @param route the route's path, or {@link #UNMATCHED}
