@@ -51,8 +51,8 @@ public record TrafficProperties(
      * @param uri a Lettuce URI, such as {@code redis://redis:6379/0} or {@code redis-sentinel://...};
      *     absent keeps buckets in each instance
      * @param cluster whether {@code uri} names a Redis Cluster node
-     * @param commandTimeout the longest one rate-limit check may wait for Redis before the
-     *     instance decides alone
+     * @param commandTimeout the longest one Redis call of a rate-limit check may take before the
+     *     instance decides alone (a check waits at most for the call in flight for its bucket, then its own)
      * @param keyPrefix the prefix of every bucket key
      */
     public record Redis(Optional<URI> uri, @DefaultValue("false") boolean cluster,
