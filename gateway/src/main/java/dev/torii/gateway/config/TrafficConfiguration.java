@@ -30,6 +30,7 @@ import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Configuration;
 import reactor.netty.http.HttpResources;
 
@@ -100,7 +101,12 @@ public class TrafficConfiguration {
      * on the class path through Micrometer, which would turn them on): the gateway measures checks
      * itself.
      */
-    public static final class RedisConnection implements AutoCloseable {
+    public static final class RedisConnection implements SmartLifecycle, AutoCloseable {
+
+        // Stops after the web server has drained its requests (graceful shutdown is DEFAULT_PHASE -
+        // 1024, the server DEFAULT_PHASE - 2048) and before Reactor Netty's event loops, which
+        // Lettuce may run on, are disposed (phase 0): connections close while their loops still run.
+        private static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
         private final TrafficProperties.Redis settings;
         private final AtomicReference<Object> client = new AtomicReference<>();
@@ -108,6 +114,7 @@ public class TrafficConfiguration {
         private final EventLoopGroup loops;
         private final Slot common = new Slot();
         private final ConcurrentHashMap<Thread, Slot> perLoop = new ConcurrentHashMap<>();
+        private volatile boolean closed;
 
         RedisConnection(TrafficProperties.Redis settings) {
             this.settings = settings;
@@ -163,7 +170,7 @@ public class TrafficConfiguration {
         // registers the new channel on that very loop.
         private void connect(Slot slot) {
             synchronized (slot) {
-                if (slot.commands != null || (slot.connecting != null && !slot.connecting.isDone())) {
+                if (closed || slot.commands != null || (slot.connecting != null && !slot.connecting.isDone())) {
                     return;
                 }
                 RedisURI uri = RedisURI.create(settings.uri().orElseThrow());
@@ -234,7 +241,31 @@ public class TrafficConfiguration {
         }
 
         @Override
-        public void close() {
+        public void start() {
+            // Connects in the constructor, so that the first requests already share buckets.
+        }
+
+        @Override
+        public boolean isRunning() {
+            return !closed;
+        }
+
+        @Override
+        public void stop() {
+            close();
+        }
+
+        @Override
+        public int getPhase() {
+            return PHASE;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
             Object current = client.get();
             if (current instanceof RedisClient standalone) {
                 standalone.shutdown(Duration.ZERO, Duration.ofSeconds(2));
