@@ -272,10 +272,12 @@ public class TrafficConfiguration {
             } else if (current instanceof RedisClusterClient cluster) {
                 cluster.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             }
-            // Resources given to a client are not the client's to shut down.
+            // Resources given to a client are not the client's to shut down. Waited for, so that
+            // Lettuce's timer (a reconnect scheduled while Redis was out) has stopped before the
+            // event loops it would reconnect on do.
             ClientResources shared = resources.get();
             if (shared != null) {
-                shared.shutdown(0, 2, TimeUnit.SECONDS);
+                shared.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             }
         }
 
