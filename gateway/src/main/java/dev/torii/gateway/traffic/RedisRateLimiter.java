@@ -174,7 +174,13 @@ public final class RedisRateLimiter implements RateLimiter {
                 if (breaker.getState() == CircuitBreaker.State.CLOSED && degraded.compareAndSet(true, false)) {
                     log.info("Redis answers again: rate limits are shared across gateway instances again");
                 }
-                decide(reply, limit, waiters);
+                try {
+                    decide(reply, limit, waiters);
+                } catch (RuntimeException unexpected) {
+                    // A reply this code cannot read (it never should): no request waits forever for it.
+                    log.warn("unexpected reply from Redis' rate-limit script: {}", reply);
+                    decideLocally(bucket, limit, waiters);
+                }
             } else {
                 breaker.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, failure);
                 log.debug("rate-limit check of {} failed", bucket, failure);
