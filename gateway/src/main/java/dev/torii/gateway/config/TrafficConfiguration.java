@@ -20,17 +20,16 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.metrics.CommandLatencyRecorder;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.netty.http.HttpResources;
 
@@ -109,17 +108,26 @@ public class TrafficConfiguration {
         private static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
         private final TrafficProperties.Redis settings;
-        private final AtomicReference<Object> client = new AtomicReference<>();
-        private final AtomicReference<ClientResources> resources = new AtomicReference<>();
+        private final RedisURI uri;
         private final EventLoopGroup loops;
+        // Made on the first connection attempt; guarded by this.
+        private ClientResources resources;
+        private volatile Object client;
         private final Slot common = new Slot();
         private final ConcurrentHashMap<Thread, Slot> perLoop = new ConcurrentHashMap<>();
         private volatile boolean closed;
 
         RedisConnection(TrafficProperties.Redis settings) {
             this.settings = settings;
-            this.loops = settings.uri().isPresent() && SharedEventLoops.usable()
-                    ? HttpResources.get().onClient(true) : null;
+            // Connecting (and its HELLO handshake, on a cold JVM) may take longer than one
+            // rate-limit check may wait; each command times out after the check's timeout, on
+            // Lettuce's timer.
+            this.uri = settings.uri().map(configured -> {
+                RedisURI parsed = RedisURI.create(configured);
+                parsed.setTimeout(Duration.ofSeconds(2));
+                return parsed;
+            }).orElse(null);
+            this.loops = uri != null && SharedEventLoops.usable() ? HttpResources.get().onClient(true) : null;
             if (settings.uri().isPresent()) {
                 // Connect at start-up, in the background, so the first requests already share buckets.
                 connect(common);
@@ -173,18 +181,15 @@ public class TrafficConfiguration {
                 if (closed || slot.commands != null || (slot.connecting != null && !slot.connecting.isDone())) {
                     return;
                 }
-                RedisURI uri = RedisURI.create(settings.uri().orElseThrow());
-                // Connecting (and its HELLO handshake, on a cold JVM) may take longer than one
-                // rate-limit check may wait; each command times out after the check's timeout, on
-                // Lettuce's timer.
-                uri.setTimeout(Duration.ofSeconds(2));
-                if (client().get() instanceof RedisClusterClient cluster) {
+                Object current = client();
+                if (current instanceof RedisClusterClient cluster) {
                     slot.connecting = cluster.connectAsync(StringCodec.UTF8).toCompletableFuture()
                             .thenAccept(connection -> slot.commands = connection.async());
-                } else {
-                    RedisClient standalone = (RedisClient) client.get();
+                } else if (current instanceof RedisClient standalone) {
                     slot.connecting = standalone.connectAsync(StringCodec.UTF8, uri).toCompletableFuture()
                             .thenAccept(connection -> slot.commands = connection.async());
+                } else {
+                    return;
                 }
                 slot.connecting.exceptionally(failure -> {
                     log.debug("Redis connection attempt failed: {}", failure.getMessage());
@@ -193,51 +198,41 @@ public class TrafficConfiguration {
             }
         }
 
-        private AtomicReference<Object> client() {
-            if (client.get() != null) {
-                return client;
+        // The Lettuce client, made once (never after close, then null): its own resources (event
+        // loops lent by Reactor Netty where they can be), reconnecting by itself, rejecting commands
+        // while disconnected.
+        private Object client() {
+            Object made = client;
+            if (made != null) {
+                return made;
             }
-            synchronized (client) {
-                if (client.get() == null) {
-                    TimeoutOptions timeouts = TimeoutOptions.enabled(settings.commandTimeout());
+            synchronized (this) {
+                if (client == null && !closed) {
+                    DefaultClientResources.Builder builder = DefaultClientResources.builder()
+                            .ioThreadPoolSize(1)
+                            .computationThreadPoolSize(1)
+                            .commandLatencyRecorder(CommandLatencyRecorder.disabled());
+                    if (loops != null) {
+                        builder.eventLoopGroupProvider(new SharedEventLoops(loops));
+                    }
+                    resources = builder.build();
+                    ClientOptions options = ClientOptions.builder()
+                            .autoReconnect(true)
+                            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                            .timeoutOptions(TimeoutOptions.enabled(settings.commandTimeout()))
+                            .build();
                     if (settings.cluster()) {
-                        RedisURI uri = RedisURI.create(settings.uri().orElseThrow());
-                        uri.setTimeout(Duration.ofSeconds(2));
-                        RedisClusterClient cluster = RedisClusterClient.create(resources(), uri);
-                        cluster.setOptions(ClusterClientOptions.builder()
-                                .autoReconnect(true)
-                                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                                .timeoutOptions(timeouts)
-                                .build());
-                        client.set(cluster);
+                        RedisClusterClient cluster = RedisClusterClient.create(resources, uri);
+                        cluster.setOptions(ClusterClientOptions.builder(options).build());
+                        client = cluster;
                     } else {
-                        RedisClient standalone = RedisClient.create(resources());
-                        standalone.setOptions(ClientOptions.builder()
-                                .autoReconnect(true)
-                                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                                .timeoutOptions(timeouts)
-                                .build());
-                        client.set(standalone);
+                        RedisClient standalone = RedisClient.create(resources);
+                        standalone.setOptions(options);
+                        client = standalone;
                     }
                 }
+                return client;
             }
-            return client;
-        }
-
-        private ClientResources resources() {
-            return resources.updateAndGet(current -> {
-                if (current != null) {
-                    return current;
-                }
-                DefaultClientResources.Builder builder = DefaultClientResources.builder()
-                        .ioThreadPoolSize(1)
-                        .computationThreadPoolSize(1)
-                        .commandLatencyRecorder(CommandLatencyRecorder.disabled());
-                if (loops != null) {
-                    builder.eventLoopGroupProvider(new SharedEventLoops(loops));
-                }
-                return builder.build();
-            });
         }
 
         @Override
@@ -266,7 +261,7 @@ public class TrafficConfiguration {
                 return;
             }
             closed = true;
-            Object current = client.get();
+            Object current = client;
             if (current instanceof RedisClient standalone) {
                 standalone.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             } else if (current instanceof RedisClusterClient cluster) {
@@ -275,9 +270,8 @@ public class TrafficConfiguration {
             // Resources given to a client are not the client's to shut down. Waited for, so that
             // Lettuce's timer (a reconnect scheduled while Redis was out) has stopped before the
             // event loops it would reconnect on do.
-            ClientResources shared = resources.get();
-            if (shared != null) {
-                shared.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            if (resources != null) {
+                resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             }
         }
 
