@@ -1,6 +1,6 @@
 package dev.torii.gateway;
 
-import dev.torii.gateway.route.RouteCheckCommand;
+import dev.torii.gateway.routefile.RouteCheckCommand;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;

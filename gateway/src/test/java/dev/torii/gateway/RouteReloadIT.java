@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.torii.examples.offer.OfferServer;
-import dev.torii.gateway.grpc.UpstreamChannels;
-import dev.torii.gateway.route.ReloadStatus;
+import dev.torii.gateway.upstream.UpstreamChannels;
+import dev.torii.gateway.reload.ReloadStatus;
 import dev.torii.gateway.route.RouteRegistry;
-import dev.torii.gateway.route.RouteReloader;
+import dev.torii.gateway.reload.RouteReloader;
 import dev.torii.gateway.route.UpstreamTarget;
 import dev.torii.gateway.test.v1.EchoRequest;
 import dev.torii.gateway.testing.ConfigMapFolder;

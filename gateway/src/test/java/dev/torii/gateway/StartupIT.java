@@ -3,7 +3,7 @@ package dev.torii.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.torii.gateway.route.RouteFileException;
+import dev.torii.gateway.routefile.RouteFileException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

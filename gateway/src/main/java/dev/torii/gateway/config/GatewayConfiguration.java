@@ -3,28 +3,28 @@ package dev.torii.gateway.config;
 import dev.torii.gateway.auth.AuthenticationFilter;
 import dev.torii.gateway.auth.AuthorityConnection;
 import dev.torii.gateway.auth.PrivateTokenCache;
-import dev.torii.gateway.auth.StripEdgeHeadersFilter;
-import dev.torii.gateway.error.ErrorEnvelopeExceptionHandler;
-import dev.torii.gateway.error.ErrorEnvelopeFilter;
-import dev.torii.gateway.error.ErrorEnvelopeWriter;
+import dev.torii.gateway.edge.StripEdgeHeadersFilter;
+import dev.torii.gateway.protocol.ErrorEnvelopeExceptionHandler;
+import dev.torii.gateway.protocol.ErrorEnvelopeFilter;
+import dev.torii.gateway.protocol.ErrorEnvelopeWriter;
 import dev.torii.gateway.grpc.DescriptorRegistry;
-import dev.torii.gateway.grpc.ForwardedMetadata;
+import dev.torii.gateway.upstream.ForwardedMetadata;
 import dev.torii.gateway.grpc.JsonTranscoder;
-import dev.torii.gateway.grpc.RequestDecodeFilter;
-import dev.torii.gateway.grpc.UpstreamCallFilter;
-import dev.torii.gateway.grpc.UpstreamChannels;
+import dev.torii.gateway.protocol.RequestDecodeFilter;
+import dev.torii.gateway.upstream.UpstreamCallFilter;
+import dev.torii.gateway.upstream.UpstreamChannels;
 import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
-import dev.torii.gateway.observe.RequestTelemetryFilter;
-import dev.torii.gateway.observe.TracedStep;
-import dev.torii.gateway.route.ReloadStatus;
-import dev.torii.gateway.route.RouteFileLoader;
-import dev.torii.gateway.route.RouteMatchFilter;
+import dev.torii.gateway.edge.RequestTelemetryFilter;
+import dev.torii.gateway.edge.TracedStep;
+import dev.torii.gateway.reload.ReloadStatus;
+import dev.torii.gateway.routefile.RouteFileLoader;
+import dev.torii.gateway.edge.RouteMatchFilter;
 import dev.torii.gateway.route.RouteRegistry;
-import dev.torii.gateway.route.RouteReloader;
+import dev.torii.gateway.reload.RouteReloader;
 import dev.torii.gateway.route.RouteTable;
-import dev.torii.gateway.traffic.DeadlineFilter;
-import dev.torii.gateway.web.RequestIdFilter;
+import dev.torii.gateway.edge.DeadlineFilter;
+import dev.torii.gateway.edge.RequestIdFilter;
 import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
@@ -139,8 +139,8 @@ public class GatewayConfiguration {
             dev.torii.gateway.traffic.RateLimiter rateLimiter,
             dev.torii.gateway.traffic.ClientAddressResolver clientAddresses,
             dev.torii.gateway.traffic.UpstreamGuards guards,
-            dev.torii.gateway.grpc.LocalUpstreamSelector selector,
-            dev.torii.gateway.grpc.UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
+            dev.torii.gateway.upstream.LocalUpstreamSelector selector,
+            dev.torii.gateway.upstream.UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
             dev.torii.gateway.observe.BufferedAccessLog accessLog) {
         List<GatewayFilter> filters = new java.util.ArrayList<>(List.of(
                 new RequestIdFilter(),

@@ -1,11 +1,11 @@
 package dev.torii.gateway.config;
 
 import dev.torii.gateway.auth.PrivateTokenCache;
-import dev.torii.gateway.grpc.UpstreamHealthChecker;
+import dev.torii.gateway.upstream.UpstreamHealthChecker;
 import dev.torii.gateway.observe.BufferedAccessLog;
 import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
-import dev.torii.gateway.route.ReloadStatus;
+import dev.torii.gateway.reload.ReloadStatus;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.traffic.RateLimiter;
 import dev.torii.gateway.traffic.RedisRateLimiter;

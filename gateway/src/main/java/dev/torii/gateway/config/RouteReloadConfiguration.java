@@ -1,16 +1,16 @@
 package dev.torii.gateway.config;
 
-import dev.torii.gateway.grpc.LocalUpstreamSelector;
-import dev.torii.gateway.grpc.UpstreamChannels;
-import dev.torii.gateway.grpc.UpstreamHealthChecker;
-import dev.torii.gateway.route.ReloadStatus;
-import dev.torii.gateway.route.RouteFileLoader;
-import dev.torii.gateway.route.RouteFolderWatcher;
+import dev.torii.gateway.upstream.LocalUpstreamSelector;
+import dev.torii.gateway.upstream.UpstreamChannels;
+import dev.torii.gateway.upstream.UpstreamHealthChecker;
+import dev.torii.gateway.reload.ReloadStatus;
+import dev.torii.gateway.routefile.RouteFileLoader;
+import dev.torii.gateway.reload.RouteFolderWatcher;
 import dev.torii.gateway.route.RouteRegistry;
-import dev.torii.gateway.route.RouteReloader;
+import dev.torii.gateway.reload.RouteReloader;
 import dev.torii.gateway.traffic.UpstreamGuards;
-import dev.torii.gateway.web.RouteStatusEndpoint;
-import dev.torii.gateway.web.RoutesHealthIndicator;
+import dev.torii.gateway.admin.RouteStatusEndpoint;
+import dev.torii.gateway.admin.RoutesHealthIndicator;
 import java.time.Clock;
 import java.util.Optional;
 import org.springframework.boot.actuate.autoconfigure.web.server.ConditionalOnManagementPort;

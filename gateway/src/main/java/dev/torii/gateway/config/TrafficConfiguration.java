@@ -1,8 +1,9 @@
 package dev.torii.gateway.config;
 
-import dev.torii.gateway.grpc.LocalUpstreamSelector;
-import dev.torii.gateway.grpc.UnreachableUpstreams;
-import dev.torii.gateway.grpc.UpstreamChannels;
+import dev.torii.gateway.traffic.SharedEventLoops;
+import dev.torii.gateway.upstream.LocalUpstreamSelector;
+import dev.torii.gateway.upstream.UnreachableUpstreams;
+import dev.torii.gateway.upstream.UpstreamChannels;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.traffic.ClientAddressResolver;
 import dev.torii.gateway.traffic.LocalRateLimiter;

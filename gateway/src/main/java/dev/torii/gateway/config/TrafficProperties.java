@@ -1,5 +1,6 @@
 package dev.torii.gateway.config;
 
+import dev.torii.gateway.traffic.RetryBudget;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

@@ -103,7 +103,7 @@ public final class GatewayErrors {
             };
         }
         log.error("unexpected failure serving {} {} (request id {})", exchange.getRequest().getMethod(),
-                exchange.getRequest().getPath(), exchange.getAttribute(dev.torii.gateway.web.RequestIdFilter.ATTRIBUTE),
+                exchange.getRequest().getPath(), exchange.getAttribute(dev.torii.gateway.edge.RequestIdFilter.ATTRIBUTE),
                 failure);
         return GatewayError.of(Code.INTERNAL, "internal gateway error; quote the request id when reporting it");
     }

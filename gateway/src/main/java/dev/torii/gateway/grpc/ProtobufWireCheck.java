@@ -8,7 +8,7 @@ import java.io.IOException;
  * and lengths) without building a message: cheap enough for the hot path, and it turns most
  * garbage into a clear 400 instead of an INTERNAL error from the backend's parser.
  */
-final class ProtobufWireCheck {
+public final class ProtobufWireCheck {
 
     private ProtobufWireCheck() {}
 
@@ -18,7 +18,7 @@ final class ProtobufWireCheck {
      * @param bytes the body
      * @return true when every field parses
      */
-    static boolean wellFormed(byte[] bytes) {
+    public static boolean wellFormed(byte[] bytes) {
         CodedInputStream in = CodedInputStream.newInstance(bytes);
         try {
             while (true) {

@@ -1,6 +1,6 @@
 package dev.torii.gateway.traffic;
 
-import dev.torii.gateway.grpc.ForwardedMetadata;
+import dev.torii.gateway.upstream.ForwardedMetadata;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import dev.torii.gateway.config.FilterOrder;
 import dev.torii.gateway.error.GatewayError;
 import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.route.MethodRoute;
-import dev.torii.gateway.route.RouteMatchFilter;
+import dev.torii.gateway.edge.RouteMatchFilter;
 import dev.torii.gateway.route.TrafficPolicy;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,215 @@
+package dev.torii.gateway.edge;
+
+import dev.torii.gateway.observe.BufferedAccessLog;
+import dev.torii.gateway.observe.GatewayMetrics;
+import dev.torii.gateway.observe.GatewayTracing;
+import dev.torii.authority.v1.ExchangeTokenResponse;
+import dev.torii.authority.v1.PrincipalType;
+import dev.torii.gateway.auth.AuthenticationFilter;
+import dev.torii.gateway.config.FilterOrder;
+import dev.torii.gateway.upstream.ForwardedMetadata;
+import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.edge.RouteMatchFilter;
+import dev.torii.gateway.edge.RequestIdFilter;
+import io.grpc.Status;
+import io.micrometer.tracing.Span;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+
+/**
+ * Watches every request from arrival to the end of its answer: opens its server span (continuing
+ * the client's trace), and when the answer is written records its metrics, ends the span and
+ * writes one access-log line.
+ *
+ * <p>The access log goes to the logger {@value #ACCESS_LOGGER} at INFO: one line per request with
+ * the request id, trace id, route, HTTP status, gRPC code, latency, the kind of caller and the
+ * client's address, as key-value pairs that structured (JSON) logging turns into fields. It never
+ * holds a credential, a token or a body. Turn it off with
+ * {@code logging.level.torii.access=off}.
+ */
+public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
+
+    /** The access log's logger. */
+    public static final String ACCESS_LOGGER = "torii.access";
+    /** Exchange attribute naming the upstream target the request was sent to. */
+    public static final String UPSTREAM_ATTRIBUTE = "torii.upstreamTarget";
+
+    private static final Logger accessLog = LoggerFactory.getLogger(ACCESS_LOGGER);
+    // nginx's word for a request the client gave up on before the answer.
+    private static final int CLIENT_CLOSED = 499;
+    private static final int MAX_LOGGED_PATH = 200;
+
+    private final GatewayMetrics metrics;
+    private final GatewayTracing tracing;
+    private final BufferedAccessLog lines;
+
+    /**
+     * Creates the filter.
+     *
+     * @param metrics records the request meters
+     * @param tracing opens and ends the server span
+     * @param lines writes access-log lines in batches, when active
+     */
+    public RequestTelemetryFilter(GatewayMetrics metrics, GatewayTracing tracing, BufferedAccessLog lines) {
+        this.metrics = metrics;
+        this.tracing = tracing;
+        this.lines = lines;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        Long arrived = exchange.getAttribute(RequestIdFilter.STARTED_NANOS_ATTRIBUTE);
+        long started = arrived == null ? System.nanoTime() : arrived;
+        Span span = tracing.startRequest(exchange);
+        return chain.filter(exchange).doFinally(signal -> finish(exchange, span, started, signal));
+    }
+
+    private void finish(ServerWebExchange exchange, Span span, long started, SignalType signal) {
+        long nanos = System.nanoTime() - started;
+        MethodRoute route = exchange.getAttribute(RouteMatchFilter.ATTRIBUTE);
+        String routeLabel = route == null ? GatewayMetrics.UNMATCHED : route.path();
+        String upstream = exchange.getAttribute(UPSTREAM_ATTRIBUTE);
+        if (upstream == null) {
+            upstream = route == null ? GatewayMetrics.NONE : route.upstream().target();
+        }
+        int status;
+        Status.Code code;
+        if (signal == SignalType.CANCEL) {
+            status = CLIENT_CLOSED;
+            code = Status.Code.CANCELLED;
+        } else {
+            HttpStatusCode answered = exchange.getResponse().getStatusCode();
+            status = answered == null ? 200 : answered.value();
+            code = grpcCode(exchange.getResponse().getHeaders().getFirst("grpc-status"), status);
+        }
+        metrics.request(routeLabel, upstream, status, code, nanos);
+        if (span != null) {
+            span.name(route == null ? "torii unmatched" : route.serviceName() + "/" + route.methodName());
+            span.tag("http.response.status_code", Integer.toString(status));
+            span.tag("rpc.grpc.status_code", Integer.toString(code.value()));
+            span.tag("torii.route", routeLabel);
+            span.tag("torii.request_id", RequestIdFilter.requestId(exchange));
+            span.end();
+        }
+        if (accessLog.isInfoEnabled()) {
+            log(exchange, span, routeLabel, upstream, status, code, nanos);
+        }
+    }
+
+    private void log(ServerWebExchange exchange, Span span, String route, String upstream, int status,
+            Status.Code code, long nanos) {
+        ServerHttpRequest request = exchange.getRequest();
+        String path = request.getPath().value();
+        if (path.length() > MAX_LOGGED_PATH) {
+            path = path.substring(0, MAX_LOGGED_PATH) + "...";
+        }
+        String method = request.getMethod().name();
+        String requestId = RequestIdFilter.requestId(exchange);
+        String traceId = span == null ? "" : span.context().traceId();
+        String caller = caller(exchange);
+        String client = ForwardedMetadata.peerAddress(request);
+        double millis = Math.round(nanos / 1e3) / 1e3;
+        String message = method + " " + path + " " + status + " " + code.name() + " " + millis + "ms request_id="
+                + requestId + " trace_id=" + traceId + " caller=" + caller;
+        if (lines.active()) {
+            lines.write(lines.json() ? json(message, method, path, route, upstream, status, code, millis, requestId,
+                    traceId, caller, client) : java.time.Instant.now() + "  INFO " + ACCESS_LOGGER + " : " + message);
+            return;
+        }
+        accessLog.atInfo()
+                .addKeyValue("request_id", requestId)
+                .addKeyValue("trace_id", traceId)
+                .addKeyValue("http_method", method)
+                .addKeyValue("path", path)
+                .addKeyValue("route", route)
+                .addKeyValue("upstream", upstream)
+                .addKeyValue("status", status)
+                .addKeyValue("grpc_code", code.name())
+                .addKeyValue("latency_ms", millis)
+                .addKeyValue("caller", caller)
+                .addKeyValue("client", client == null ? "" : client)
+                .log(message);
+    }
+
+    // One Logstash-style JSON object, as Spring Boot's structured console logging writes them.
+    private static String json(String message, String method, String path, String route, String upstream, int status,
+            Status.Code code, double millis, String requestId, String traceId, String caller, String client) {
+        StringBuilder out = new StringBuilder(512);
+        out.append("{\"@timestamp\":\"").append(java.time.Instant.now()).append("\",\"@version\":\"1\",\"message\":");
+        quote(out, message);
+        out.append(",\"logger_name\":\"").append(ACCESS_LOGGER).append("\",\"thread_name\":");
+        quote(out, Thread.currentThread().getName());
+        out.append(",\"level\":\"INFO\",\"level_value\":20000,\"request_id\":");
+        quote(out, requestId);
+        out.append(",\"trace_id\":");
+        quote(out, traceId);
+        out.append(",\"http_method\":");
+        quote(out, method);
+        out.append(",\"path\":");
+        quote(out, path);
+        out.append(",\"route\":");
+        quote(out, route);
+        out.append(",\"upstream\":");
+        quote(out, upstream);
+        out.append(",\"status\":").append(status).append(",\"grpc_code\":\"").append(code.name())
+                .append("\",\"latency_ms\":").append(millis).append(",\"caller\":\"").append(caller)
+                .append("\",\"client\":");
+        quote(out, client == null ? "" : client);
+        return out.append('}').toString();
+    }
+
+    static void quote(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    // The kind of caller, never who: anonymous, user or service_account.
+    private static String caller(ServerWebExchange exchange) {
+        ExchangeTokenResponse identity = exchange.getAttribute(AuthenticationFilter.ATTRIBUTE);
+        if (identity == null) {
+            return "anonymous";
+        }
+        return identity.getPrincipal().getType() == PrincipalType.PRINCIPAL_TYPE_SERVICE_ACCOUNT
+                ? "service_account" : "user";
+    }
+
+    // The gRPC code of an answer: the grpc-status header when the gateway set one (every error
+    // does), OK for a plain success.
+    static Status.Code grpcCode(String header, int httpStatus) {
+        if (header != null) {
+            try {
+                return Status.fromCodeValue(Integer.parseInt(header)).getCode();
+            } catch (NumberFormatException e) {
+                return Status.Code.UNKNOWN;
+            }
+        }
+        return httpStatus < 400 ? Status.Code.OK : Status.Code.UNKNOWN;
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.TELEMETRY;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.torii.gateway.edge;
+
+import dev.torii.gateway.config.FilterOrder;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.GatewayFilterChain;
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * Removes every request header the edge owns before any other step reads the request, so a
+ * client can never inject an identity: the Torii private-token header, every {@code x-torii-*}
+ * header, and the forwarded-identity headers other proxies and auth layers use.
+ */
+public final class StripEdgeHeadersFilter implements GatewayFilter, Ordered {
+
+    /** Header names the edge owns, besides every name starting with {@link #OWNED_PREFIX}. */
+    public static final Set<String> OWNED_HEADERS = Set.of(
+            "x-private-token", "x-forwarded-user", "x-forwarded-email", "x-forwarded-groups",
+            "x-forwarded-preferred-username", "x-forwarded-access-token", "x-auth-request-user",
+            "x-auth-request-email", "x-auth-request-groups", "x-auth-request-access-token", "x-user-id",
+            "x-authenticated-user", "x-authenticated-userid", "x-remote-user", "remote-user",
+            "x-jwt-payload", "x-userinfo", "x-consumer-id", "x-consumer-username", "x-credential-identifier",
+            "x-goog-authenticated-user-email", "x-goog-authenticated-user-id", "x-endpoint-api-userinfo");
+    /** Every header with this prefix belongs to the edge. */
+    public static final String OWNED_PREFIX = "x-torii-";
+
+    private final Set<String> owned;
+    private final boolean hasAdditional;
+
+    /**
+     * Creates the filter.
+     *
+     * @param additional more header names to strip (lower case), from configuration
+     */
+    public StripEdgeHeadersFilter(List<String> additional) {
+        java.util.Set<String> names = new java.util.HashSet<>(OWNED_HEADERS);
+        additional.forEach(name -> names.add(name.toLowerCase(Locale.ROOT)));
+        this.owned = Set.copyOf(names);
+        this.hasAdditional = !additional.isEmpty();
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
+        HttpHeaders headers = exchange.getRequest().getHeaders();
+        // Most requests carry none: look before paying for a mutated request.
+        boolean found = false;
+        for (String name : headers.headerNames()) {
+            if (owns(name)) {
+                found = true;
+                break;
+            }
+        }
+        if (!found) {
+            return chain.filter(exchange);
+        }
+        return chain.filter(exchange.mutate().request(request -> request.headers(mutable -> {
+            for (String name : List.copyOf(mutable.headerNames())) {
+                if (owns(name)) {
+                    mutable.remove(name);
+                }
+            }
+        })).build());
+    }
+
+    private boolean owns(String name) {
+        // Every built-in name starts with x or r; most request headers (host, accept, content-*)
+        // are ruled out without lower-casing anything.
+        char first = name.isEmpty() ? ' ' : Character.toLowerCase(name.charAt(0));
+        if (first != 'x' && first != 'r' && !hasAdditional) {
+            return false;
+        }
+        if (name.regionMatches(true, 0, OWNED_PREFIX, 0, OWNED_PREFIX.length())) {
+            return true;
+        }
+        return owned.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public int getOrder() {
+        return FilterOrder.STRIP_EDGE_HEADERS;
+    }
+}
