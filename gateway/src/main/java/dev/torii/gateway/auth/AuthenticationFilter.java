@@ -1,13 +1,10 @@
 package dev.torii.gateway.auth;
 
 import dev.torii.authority.v1.ExchangeTokenResponse;
-import dev.torii.gateway.config.FilterOrder;
 import dev.torii.gateway.error.GatewayError;
+import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.observe.GatewayTracing;
 import dev.torii.gateway.route.MethodRoute;
-import dev.torii.gateway.edge.RouteMatchFilter;
-import dev.torii.gateway.edge.DeadlineFilter;
-import dev.torii.gateway.edge.RequestIdFilter;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
@@ -18,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -28,10 +24,7 @@ import reactor.core.publisher.Mono;
  * decide whether the principal may call, and attach the private token for the upstream call.
  * Public routes skip every step.
  */
-public final class AuthenticationFilter implements GatewayFilter, Ordered {
-
-    /** Exchange attribute holding the Authority's answer for an authenticated request. */
-    public static final String ATTRIBUTE = "torii.exchange";
+public final class AuthenticationFilter implements GatewayFilter {
 
     private static final Logger log = LoggerFactory.getLogger(AuthenticationFilter.class);
 
@@ -51,7 +44,8 @@ public final class AuthenticationFilter implements GatewayFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        MethodRoute route = exchange.getRequiredAttribute(RouteMatchFilter.ATTRIBUTE);
+        GatewayExchange state = GatewayExchange.of(exchange);
+        MethodRoute route = state.route();
         if (route.auth().isPublic()) {
             return chain.filter(exchange);
         }
@@ -59,33 +53,32 @@ public final class AuthenticationFilter implements GatewayFilter, Ordered {
         if (credential.isEmpty()) {
             return Mono.error(AuthErrors.missingCredential());
         }
-        Deadline deadline = exchange.getRequiredAttribute(DeadlineFilter.ATTRIBUTE);
-        CompletableFuture<ExchangeTokenResponse> answer = tokens.get(credential.get(),
-                CredentialShape.classify(credential.get()), route.audience(), deadline, () -> {
+        Deadline deadline = state.deadline();
+        CompletableFuture<ExchangeTokenResponse> answer = tokens.get(credential.get(), route.audience(), deadline, () -> {
                     Metadata headers = new Metadata();
-                    tracing.propagate(exchange, headers);
+                    tracing.propagate(state.span(), headers);
                     return headers;
                 });
         // A cache hit is already complete: carry on without subscribing to a future.
         if (answer.isDone() && !answer.isCompletedExceptionally()) {
-            return admit(exchange, chain, route, answer.join());
+            return admit(exchange, chain, state, answer.join());
         }
         return Mono.fromFuture(answer, true)
-                .onErrorMap(failure -> translate(exchange, deadline, failure))
-                .flatMap(response -> admit(exchange, chain, route, response));
+                .onErrorMap(failure -> translate(state, deadline, failure))
+                .flatMap(response -> admit(exchange, chain, state, response));
     }
 
-    private static Mono<Void> admit(ServerWebExchange exchange, GatewayFilterChain chain, MethodRoute route,
+    private static Mono<Void> admit(ServerWebExchange exchange, GatewayFilterChain chain, GatewayExchange state,
             ExchangeTokenResponse response) {
-        GatewayError denied = AccessDecision.check(route, response.getPrincipal());
+        GatewayError denied = AccessDecision.check(state.route(), response.getPrincipal());
         if (denied != null) {
             return Mono.error(denied);
         }
-        exchange.getAttributes().put(ATTRIBUTE, response);
+        state.identity(response);
         return chain.filter(exchange);
     }
 
-    private static Throwable translate(ServerWebExchange exchange, Deadline deadline, Throwable failure) {
+    private static Throwable translate(GatewayExchange state, Deadline deadline, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (!(cause instanceof StatusRuntimeException status)) {
             return cause;
@@ -94,19 +87,14 @@ public final class AuthenticationFilter implements GatewayFilter, Ordered {
         return switch (status.getStatus().getCode()) {
             case UNAUTHENTICATED, INVALID_ARGUMENT -> AuthErrors.invalidToken(description);
             case PERMISSION_DENIED -> AuthErrors.forbidden(description.isEmpty() ? "not allowed" : description);
-            case DEADLINE_EXCEEDED -> deadline.isExpired() ? AuthErrors.deadlineExceeded() : unavailable(exchange, status);
-            default -> unavailable(exchange, status);
+            case DEADLINE_EXCEEDED -> deadline.isExpired() ? AuthErrors.deadlineExceeded() : unavailable(state, status);
+            default -> unavailable(state, status);
         };
     }
 
-    private static GatewayError unavailable(ServerWebExchange exchange, StatusRuntimeException status) {
-        log.warn("Authority could not exchange a credential (request id {}): {}", RequestIdFilter.requestId(exchange),
+    private static GatewayError unavailable(GatewayExchange state, StatusRuntimeException status) {
+        log.warn("Authority could not exchange a credential (request id {}): {}", state.requestId(),
                 status.getStatus());
         return AuthErrors.authorityUnavailable();
-    }
-
-    @Override
-    public int getOrder() {
-        return FilterOrder.AUTHENTICATE;
     }
 }

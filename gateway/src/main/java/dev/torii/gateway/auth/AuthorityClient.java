@@ -1,7 +1,6 @@
 package dev.torii.gateway.auth;
 
 import dev.torii.authority.v1.AuthorityGrpc;
-import dev.torii.authority.v1.CredentialType;
 import dev.torii.authority.v1.ExchangeTokenRequest;
 import dev.torii.authority.v1.ExchangeTokenResponse;
 import dev.torii.gateway.observe.GatewayMetrics;
@@ -44,23 +43,24 @@ public final class AuthorityClient {
     }
 
     /**
-     * Exchanges a credential for a private token.
+     * Exchanges a credential for a private token. The credential's type is left unspecified: the
+     * Authority tells a Google service-account JWT from a user access token by its own rule, kept
+     * in one place there.
      *
      * @param credential the client's credential
-     * @param type its type
      * @param audience the backend service the token is for
      * @param requestDeadline the deadline of the client request being served
      * @param headers metadata to send along (the trace context), possibly empty
      * @return the answer, or a {@link io.grpc.StatusRuntimeException}
      */
-    public CompletableFuture<ExchangeTokenResponse> exchange(String credential, CredentialType type, String audience,
+    public CompletableFuture<ExchangeTokenResponse> exchange(String credential, String audience,
             Deadline requestDeadline, Metadata headers) {
         calls.increment();
         Deadline own = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
         CallOptions options = CallOptions.DEFAULT.withDeadline(requestDeadline.isBefore(own) ? requestDeadline : own);
         CompletableFuture<ExchangeTokenResponse> result = new CompletableFuture<>();
         ExchangeTokenRequest request = ExchangeTokenRequest.newBuilder()
-                .setSubjectToken(credential).setSubjectTokenType(type).setAudience(audience).build();
+                .setSubjectToken(credential).setAudience(audience).build();
         io.grpc.Channel target = headers.keys().isEmpty() ? channel
                 : ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
         long started = System.nanoTime();

@@ -1,6 +1,5 @@
 package dev.torii.gateway.auth;
 
-import dev.torii.gateway.config.GatewayProperties;
 import dev.torii.gateway.observe.GatewayMetrics;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -33,7 +32,7 @@ public final class AuthorityConnection implements AutoCloseable {
      * @param shutdownGrace how long in-flight exchanges may finish on shutdown
      * @param metrics records each exchange
      */
-    public AuthorityConnection(GatewayProperties.Authority settings, Duration shutdownGrace, GatewayMetrics metrics) {
+    public AuthorityConnection(AuthorityProperties settings, Duration shutdownGrace, GatewayMetrics metrics) {
         String target = settings.target().orElse("dns:///authority.invalid:9090");
         ChannelCredentials credentials = settings.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
         this.channel = Grpc.newChannelBuilder(target, credentials)

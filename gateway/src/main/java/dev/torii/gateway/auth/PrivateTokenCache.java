@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import dev.torii.authority.v1.CredentialType;
 import dev.torii.authority.v1.ExchangeTokenResponse;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
@@ -83,13 +82,12 @@ public final class PrivateTokenCache {
      * Returns a private token for a credential and audience, exchanging only when none is cached.
      *
      * @param credential the client's credential
-     * @param type the credential's type
      * @param audience the backend service
      * @param deadline the request's deadline, bounding an exchange this call starts
      * @param headers makes the metadata of an exchange this call starts (the trace context)
      * @return the Authority's answer, or its {@link StatusRuntimeException}
      */
-    public CompletableFuture<ExchangeTokenResponse> get(String credential, CredentialType type, String audience,
+    public CompletableFuture<ExchangeTokenResponse> get(String credential, String audience,
             Deadline deadline, Supplier<Metadata> headers) {
         String key = key(credential, audience);
         StatusRuntimeException known = rejected.getIfPresent(key);
@@ -100,7 +98,7 @@ public final class PrivateTokenCache {
         boolean[] loaded = new boolean[1];
         CompletableFuture<Outcome> outcome = tokens.get(key, (k, executor) -> {
             loaded[0] = true;
-            return authority.exchange(credential, type, audience, deadline, headers.get()).handle((response, failure) -> {
+            return authority.exchange(credential, audience, deadline, headers.get()).handle((response, failure) -> {
                     Throwable cause = failure instanceof java.util.concurrent.CompletionException
                             && failure.getCause() != null ? failure.getCause() : failure;
                     if (cause instanceof StatusRuntimeException status

@@ -2,39 +2,50 @@ package dev.torii.gateway.config;
 
 import dev.torii.gateway.auth.AuthenticationFilter;
 import dev.torii.gateway.auth.AuthorityConnection;
+import dev.torii.gateway.auth.AuthorityProperties;
 import dev.torii.gateway.auth.PrivateTokenCache;
-import dev.torii.gateway.edge.StripEdgeHeadersFilter;
-import dev.torii.gateway.protocol.ErrorEnvelopeExceptionHandler;
-import dev.torii.gateway.protocol.ErrorEnvelopeFilter;
-import dev.torii.gateway.protocol.ErrorEnvelopeWriter;
-import dev.torii.gateway.grpc.DescriptorRegistry;
-import dev.torii.gateway.upstream.ForwardedMetadata;
-import dev.torii.gateway.grpc.JsonTranscoder;
-import dev.torii.gateway.protocol.RequestDecodeFilter;
-import dev.torii.gateway.upstream.UpstreamCallFilter;
-import dev.torii.gateway.upstream.UpstreamChannels;
-import dev.torii.gateway.observe.GatewayMetrics;
-import dev.torii.gateway.observe.GatewayTracing;
-import dev.torii.gateway.edge.RequestTelemetryFilter;
-import dev.torii.gateway.edge.TracedStep;
-import dev.torii.gateway.reload.ReloadStatus;
-import dev.torii.gateway.routefile.RouteFileLoader;
-import dev.torii.gateway.edge.RouteMatchFilter;
-import dev.torii.gateway.route.RouteRegistry;
-import dev.torii.gateway.reload.RouteReloader;
-import dev.torii.gateway.route.RouteTable;
 import dev.torii.gateway.edge.DeadlineFilter;
 import dev.torii.gateway.edge.RequestIdFilter;
+import dev.torii.gateway.edge.RequestTelemetryFilter;
+import dev.torii.gateway.edge.RouteMatchFilter;
+import dev.torii.gateway.edge.StripEdgeHeadersFilter;
+import dev.torii.gateway.edge.TracedStep;
+import dev.torii.gateway.grpc.DescriptorRegistry;
+import dev.torii.gateway.grpc.JsonTranscoder;
+import dev.torii.gateway.observe.BufferedAccessLog;
+import dev.torii.gateway.observe.GatewayMetrics;
+import dev.torii.gateway.observe.GatewayTracing;
+import dev.torii.gateway.protocol.ErrorResponseExceptionHandler;
+import dev.torii.gateway.protocol.LegacyProtocol;
+import dev.torii.gateway.protocol.ProtocolFilter;
+import dev.torii.gateway.protocol.Protocols;
+import dev.torii.gateway.protocol.StatusJson;
+import dev.torii.gateway.reload.ReloadStatus;
+import dev.torii.gateway.reload.RouteReloader;
+import dev.torii.gateway.route.RouteRegistry;
+import dev.torii.gateway.route.RouteTable;
+import dev.torii.gateway.routefile.RouteFileLoader;
+import dev.torii.gateway.traffic.ClientAddressResolver;
+import dev.torii.gateway.traffic.RateLimitFilter;
+import dev.torii.gateway.traffic.RateLimiter;
+import dev.torii.gateway.traffic.UpstreamGuards;
+import dev.torii.gateway.upstream.ForwardedMetadata;
+import dev.torii.gateway.upstream.GuardedCall;
+import dev.torii.gateway.upstream.LocalUpstreamSelector;
+import dev.torii.gateway.upstream.UnreachableUpstreams;
+import dev.torii.gateway.upstream.UpstreamCallFilter;
+import dev.torii.gateway.upstream.UpstreamChannels;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.annotation.AnnotationAwareOrderComparator;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.ResourcePatternResolver;
 import reactor.core.publisher.Flux;
@@ -55,6 +66,7 @@ public class GatewayConfiguration {
 
     /** The id of the one Spring Cloud Gateway route. */
     public static final String ROUTE_ID = "torii";
+    private static final int FIRST_STEP_ORDER = -10_000;
 
     @Bean
     DescriptorRegistry descriptorRegistry(ResourcePatternResolver resolver, GatewayProperties properties) {
@@ -105,7 +117,7 @@ public class GatewayConfiguration {
 
     @Bean
     PrivateTokenCache privateTokenCache(AuthorityConnection authority, GatewayProperties properties) {
-        GatewayProperties.Authority settings = properties.authority();
+        AuthorityProperties settings = properties.authority();
         return new PrivateTokenCache(authority.client(), settings.cacheMaxEntries(), settings.refreshBefore(),
                 settings.negativeTtl(), Clock.systemUTC());
     }
@@ -119,49 +131,80 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    ErrorEnvelopeWriter errorEnvelopeWriter(DescriptorRegistry descriptors) {
-        return new ErrorEnvelopeWriter(descriptors);
-    }
-
-    @Bean
-    ErrorEnvelopeExceptionHandler errorEnvelopeExceptionHandler(ErrorEnvelopeWriter writer) {
-        return new ErrorEnvelopeExceptionHandler(writer);
-    }
-
-    @Bean
     JsonTranscoder jsonTranscoder(DescriptorRegistry descriptors) {
         return new JsonTranscoder(descriptors);
     }
 
     @Bean
+    Protocols protocols(JsonTranscoder json, DescriptorRegistry descriptors) {
+        // Most specific first; the legacy dialect takes whatever no other protocol claims.
+        return new Protocols(List.of(new LegacyProtocol(json, new StatusJson(descriptors))));
+    }
+
+    @Bean
+    ErrorResponseExceptionHandler errorResponseExceptionHandler(Protocols protocols) {
+        return new ErrorResponseExceptionHandler(protocols);
+    }
+
+    /**
+     * The request path: one Spring Cloud Gateway route whose filters are the gateway's steps, in
+     * this order, which is the only place the order is stated:
+     *
+     * <ol>
+     *   <li>request id: first, so every answer, error or not, carries {@code x-request-id} and the
+     *       deadline clock starts when the request arrives;</li>
+     *   <li>telemetry: right after, so the request's span, metrics and access-log line cover every
+     *       later step and every answer, errors included;</li>
+     *   <li>strip edge headers: before anything reads the request, so no step can see an identity
+     *       header a client made up;</li>
+     *   <li>protocol: tells the request's wire protocol, and answers every failure of the later
+     *       steps in that protocol's envelope;</li>
+     *   <li>route match: before anything costly, an unknown path answers 404 at once;</li>
+     *   <li>deadline: right after the route is known, so time spent authenticating, rate limiting
+     *       and reading the body counts against it;</li>
+     *   <li>authenticate: before the body is read, so an unauthenticated client cannot make the
+     *       gateway read or transcode megabytes; it spends from the deadline;</li>
+     *   <li>rate limit: after authentication, whose principal is the natural key; before the body
+     *       is read, so a refused request costs next to nothing;</li>
+     *   <li>call: reads the request through the protocol, calls the upstream through its guards
+     *       and writes the answer.</li>
+     * </ol>
+     */
+    @Bean
     RouteLocator toriiRouteLocator(GatewayProperties properties, RouteRegistry routes, UpstreamChannels channels,
-            ErrorEnvelopeWriter errors, JsonTranscoder json, PrivateTokenCache tokens,
-            dev.torii.gateway.traffic.RateLimiter rateLimiter,
-            dev.torii.gateway.traffic.ClientAddressResolver clientAddresses,
-            dev.torii.gateway.traffic.UpstreamGuards guards,
-            dev.torii.gateway.upstream.LocalUpstreamSelector selector,
-            dev.torii.gateway.upstream.UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
-            dev.torii.gateway.observe.BufferedAccessLog accessLog) {
-        List<GatewayFilter> filters = new java.util.ArrayList<>(List.of(
+            Protocols protocols, PrivateTokenCache tokens, RateLimiter rateLimiter,
+            ClientAddressResolver clientAddresses, UpstreamGuards guards, LocalUpstreamSelector selector,
+            UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
+            BufferedAccessLog accessLog) {
+        List<GatewayFilter> steps = List.of(
                 new RequestIdFilter(),
                 new RequestTelemetryFilter(metrics, tracing, accessLog),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
-                new ErrorEnvelopeFilter(errors),
+                new ProtocolFilter(protocols),
                 new RouteMatchFilter(routes),
-                new DeadlineFilter(),
+                new DeadlineFilter(protocols),
                 new TracedStep(new AuthenticationFilter(tokens, tracing), "authenticate", tracing),
-                new TracedStep(new dev.torii.gateway.traffic.RateLimitFilter(rateLimiter, clientAddresses, metrics),
-                        "rate limit", tracing),
-                new RequestDecodeFilter(json, (int) properties.maxRequestSize().toBytes()),
-                new UpstreamCallFilter(channels, new ForwardedMetadata(properties.forwardedHeaders()), json, guards,
-                        selector, unreachable, metrics, tracing)));
-        AnnotationAwareOrderComparator.sort(filters);
+                new TracedStep(new RateLimitFilter(rateLimiter, clientAddresses, metrics), "rate limit", tracing),
+                new UpstreamCallFilter(protocols, (int) properties.maxRequestSize().toBytes(),
+                        new ForwardedMetadata(properties.forwardedHeaders()),
+                        new GuardedCall(channels, metrics, tracing), guards, selector, unreachable));
         Route route = Route.async()
                 .id(ROUTE_ID)
                 .uri("no://op")
                 .predicate(exchange -> true)
-                .filters(filters)
+                .filters(inOrder(steps))
                 .build();
         return () -> Flux.just(route);
+    }
+
+    // Spring Cloud Gateway sorts a route's filters together with its global ones, by order: the
+    // steps take orders far below the global filters (its routing filters sit at 10,000 and
+    // above), in list order.
+    private static List<GatewayFilter> inOrder(List<GatewayFilter> steps) {
+        List<GatewayFilter> ordered = new ArrayList<>(steps.size());
+        for (int i = 0; i < steps.size(); i++) {
+            ordered.add(new OrderedGatewayFilter(steps.get(i), FIRST_STEP_ORDER + i));
+        }
+        return ordered;
     }
 }

@@ -1,5 +1,7 @@
 package dev.torii.gateway.config;
 
+import dev.torii.gateway.auth.AuthorityProperties;
+import dev.torii.gateway.traffic.RedisProperties;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
@@ -8,13 +10,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Configures the gateway's request path: where routes and service descriptors come from, how
- * large a request may be, and which client headers reach the backends.
+ * Configures the gateway, the one properties root {@code torii.gateway}: where routes and service
+ * descriptors come from, how large a request may be, which client headers reach the backends,
+ * the Authority, and traffic control around the routes (where rate-limit buckets live, whose
+ * {@code X-Forwarded-For} is trusted, how much retrying is allowed, how much an unreachable
+ * upstream's error may reveal). The per-route settings live in the route files.
  *
  * @param routesDir folder of route files ({@code *.yaml}, {@code *.yml}), one per backend service
  * @param descriptorSets locations of protobuf descriptor sets ({@code FileDescriptorSet}, built
@@ -31,6 +37,14 @@ import org.springframework.validation.annotation.Validated;
  *     besides the built-in list (every {@code x-torii-*} and the usual forwarded-identity headers)
  * @param reload whether and how often the routes folder is reloaded while the gateway runs
  * @param status how the status page on the management port checks upstream health
+ * @param redis where rate-limit buckets are shared between gateway instances
+ * @param clientIp how the client's address is worked out for {@code clientIp} rate limits
+ * @param retryBudget how many retries each upstream may take
+ * @param developerErrors whether an unreachable upstream's error names the address, whether
+ *     anything listens there and the route file, with an HTML page for browsers; for local
+ *     development only, since it reveals internal addresses
+ * @param localUpstreamCheckInterval how often local upstream targets are health-checked
+ * @param maxLocalBuckets the most rate-limit buckets kept in process
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -42,45 +56,16 @@ public record GatewayProperties(
         @NotNull @DefaultValue({"accept-language", "x-app-version", "x-app-platform"})
                 List<String> forwardedHeaders,
         @NotNull @DefaultValue("10s") Duration channelShutdownGrace,
-        @NotNull @DefaultValue Authority authority,
+        @NotNull @DefaultValue @NestedConfigurationProperty AuthorityProperties authority,
         @NotNull @DefaultValue List<String> additionalEdgeHeaders,
         @NotNull @DefaultValue Reload reload,
-        @NotNull @DefaultValue Status status) {
-
-    /**
-     * Configures the gateway's use of the Authority.
-     *
-     * @param target the Authority's gRPC address ({@code host:port} or a gRPC target URI); required
-     *     as soon as one route is not public
-     * @param tls whether to use TLS (with the JDK trust store) towards the Authority
-     * @param timeout the longest one exchange may take; the request's own deadline can cut it shorter
-     * @param cacheMaxEntries the most private tokens kept
-     * @param refreshBefore a private token is exchanged again when it expires sooner than this
-     * @param negativeTtl how long a credential the Authority rejected is refused without asking again
-     */
-    public record Authority(
-            java.util.Optional<String> target,
-            @DefaultValue("false") boolean tls,
-            @DefaultValue("2s") Duration timeout,
-            @DefaultValue("100000") long cacheMaxEntries,
-            @DefaultValue("30s") Duration refreshBefore,
-            @DefaultValue("5s") Duration negativeTtl) {
-
-        /**
-         * Checks the values.
-         */
-        public Authority {
-            // Spring binds an absent Optional as null.
-            target = target == null ? java.util.Optional.empty() : target;
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("torii.gateway.authority.timeout: " + timeout + " (expected: > 0)");
-            }
-            if (cacheMaxEntries < 1) {
-                throw new IllegalArgumentException("torii.gateway.authority.cache-max-entries: " + cacheMaxEntries
-                        + " (expected: >= 1)");
-            }
-        }
-    }
+        @NotNull @DefaultValue Status status,
+        @NotNull @DefaultValue @NestedConfigurationProperty RedisProperties redis,
+        @NotNull @DefaultValue ClientIp clientIp,
+        @NotNull @DefaultValue RetryBudget retryBudget,
+        @DefaultValue("false") boolean developerErrors,
+        @NotNull @DefaultValue("2s") Duration localUpstreamCheckInterval,
+        @DefaultValue("100000") long maxLocalBuckets) {
 
     /**
      * Configures route hot reload.
@@ -130,6 +115,36 @@ public record GatewayProperties(
     }
 
     /**
+     * Configures which proxies' {@code X-Forwarded-For} entries are believed.
+     *
+     * @param trustedProxies IP addresses or CIDR blocks of the load balancers and proxies in
+     *     front of the gateway; none by default, so the connection's peer is the client
+     */
+    public record ClientIp(@DefaultValue List<String> trustedProxies) {}
+
+    /**
+     * Configures the retry budget of each upstream.
+     *
+     * @param ratio retries allowed per request (0.2: at most one retry per five requests)
+     * @param minPerSecond retries always allowed per second, however little traffic there is
+     */
+    public record RetryBudget(@DefaultValue("0.2") double ratio, @DefaultValue("10") double minPerSecond) {
+
+        /**
+         * Checks the values.
+         */
+        public RetryBudget {
+            if (ratio < 0 || ratio > 1) {
+                throw new IllegalArgumentException("torii.gateway.retry-budget.ratio: " + ratio + " (expected: 0 to 1)");
+            }
+            if (minPerSecond < 0) {
+                throw new IllegalArgumentException("torii.gateway.retry-budget.min-per-second: " + minPerSecond
+                        + " (expected: >= 0)");
+            }
+        }
+    }
+
+    /**
      * Headers a client can never forward: HTTP/2 connection headers, gRPC's own headers,
      * credentials, and the ones the gateway writes itself.
      */
@@ -166,6 +181,13 @@ public record GatewayProperties(
                         + "' (expected: a plain header name that is not reserved: not grpc-*, x-torii-*, *-bin,"
                         + " or one of " + RESERVED_HEADERS.stream().sorted().toList() + ")");
             }
+        }
+        if (localUpstreamCheckInterval.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("torii.gateway.local-upstream-check-interval: " + localUpstreamCheckInterval
+                    + " (expected: at least 100ms)");
+        }
+        if (maxLocalBuckets < 1) {
+            throw new IllegalArgumentException("torii.gateway.max-local-buckets: " + maxLocalBuckets + " (expected: >= 1)");
         }
     }
 }

@@ -5,19 +5,15 @@ import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
 import dev.torii.authority.v1.ExchangeTokenResponse;
 import dev.torii.authority.v1.PrincipalType;
-import dev.torii.gateway.auth.AuthenticationFilter;
-import dev.torii.gateway.config.FilterOrder;
-import dev.torii.gateway.upstream.ForwardedMetadata;
+import dev.torii.gateway.traffic.ClientAddressResolver;
+import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.route.MethodRoute;
-import dev.torii.gateway.edge.RouteMatchFilter;
-import dev.torii.gateway.edge.RequestIdFilter;
 import io.grpc.Status;
 import io.micrometer.tracing.Span;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
@@ -35,12 +31,10 @@ import reactor.core.publisher.SignalType;
  * holds a credential, a token or a body. Turn it off with
  * {@code logging.level.torii.access=off}.
  */
-public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
+public final class RequestTelemetryFilter implements GatewayFilter {
 
     /** The access log's logger. */
     public static final String ACCESS_LOGGER = "torii.access";
-    /** Exchange attribute naming the upstream target the request was sent to. */
-    public static final String UPSTREAM_ATTRIBUTE = "torii.upstreamTarget";
 
     private static final Logger accessLog = LoggerFactory.getLogger(ACCESS_LOGGER);
     // nginx's word for a request the client gave up on before the answer.
@@ -66,20 +60,18 @@ public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        Long arrived = exchange.getAttribute(RequestIdFilter.STARTED_NANOS_ATTRIBUTE);
-        long started = arrived == null ? System.nanoTime() : arrived;
-        Span span = tracing.startRequest(exchange);
-        return chain.filter(exchange).doFinally(signal -> finish(exchange, span, started, signal));
+        GatewayExchange state = GatewayExchange.of(exchange);
+        Span span = tracing.startRequest(exchange.getRequest());
+        state.span(span);
+        return chain.filter(exchange).doFinally(signal -> finish(exchange, state, span, signal));
     }
 
-    private void finish(ServerWebExchange exchange, Span span, long started, SignalType signal) {
-        long nanos = System.nanoTime() - started;
-        MethodRoute route = exchange.getAttribute(RouteMatchFilter.ATTRIBUTE);
+    private void finish(ServerWebExchange exchange, GatewayExchange state, Span span, SignalType signal) {
+        long nanos = System.nanoTime() - state.arrivedNanos();
+        MethodRoute route = state.routeOrNull();
         String routeLabel = route == null ? GatewayMetrics.UNMATCHED : route.path();
-        String upstream = exchange.getAttribute(UPSTREAM_ATTRIBUTE);
-        if (upstream == null) {
-            upstream = route == null ? GatewayMetrics.NONE : route.upstream().target();
-        }
+        String upstream = state.upstream() != null ? state.upstream().target()
+                : route == null ? GatewayMetrics.NONE : route.upstream().target();
         int status;
         Status.Code code;
         if (signal == SignalType.CANCEL) {
@@ -96,15 +88,15 @@ public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
             span.tag("http.response.status_code", Integer.toString(status));
             span.tag("rpc.grpc.status_code", Integer.toString(code.value()));
             span.tag("torii.route", routeLabel);
-            span.tag("torii.request_id", RequestIdFilter.requestId(exchange));
+            span.tag("torii.request_id", state.requestId());
             span.end();
         }
         if (accessLog.isInfoEnabled()) {
-            log(exchange, span, routeLabel, upstream, status, code, nanos);
+            log(exchange, state, span, routeLabel, upstream, status, code, nanos);
         }
     }
 
-    private void log(ServerWebExchange exchange, Span span, String route, String upstream, int status,
+    private void log(ServerWebExchange exchange, GatewayExchange state, Span span, String route, String upstream, int status,
             Status.Code code, long nanos) {
         ServerHttpRequest request = exchange.getRequest();
         String path = request.getPath().value();
@@ -112,10 +104,10 @@ public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
             path = path.substring(0, MAX_LOGGED_PATH) + "...";
         }
         String method = request.getMethod().name();
-        String requestId = RequestIdFilter.requestId(exchange);
+        String requestId = state.requestId();
         String traceId = span == null ? "" : span.context().traceId();
-        String caller = caller(exchange);
-        String client = ForwardedMetadata.peerAddress(request);
+        String caller = caller(state);
+        String client = ClientAddressResolver.peerAddress(request);
         double millis = Math.round(nanos / 1e3) / 1e3;
         String message = method + " " + path + " " + status + " " + code.name() + " " + millis + "ms request_id="
                 + requestId + " trace_id=" + traceId + " caller=" + caller;
@@ -186,8 +178,8 @@ public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
     }
 
     // The kind of caller, never who: anonymous, user or service_account.
-    private static String caller(ServerWebExchange exchange) {
-        ExchangeTokenResponse identity = exchange.getAttribute(AuthenticationFilter.ATTRIBUTE);
+    private static String caller(GatewayExchange state) {
+        ExchangeTokenResponse identity = state.identity();
         if (identity == null) {
             return "anonymous";
         }
@@ -206,10 +198,5 @@ public final class RequestTelemetryFilter implements GatewayFilter, Ordered {
             }
         }
         return httpStatus < 400 ? Status.Code.OK : Status.Code.UNKNOWN;
-    }
-
-    @Override
-    public int getOrder() {
-        return FilterOrder.TELEMETRY;
     }
 }

@@ -2,11 +2,10 @@ package dev.torii.gateway.edge;
 
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteRegistry;
-import dev.torii.gateway.config.FilterOrder;
 import dev.torii.gateway.error.GatewayErrors;
+import dev.torii.gateway.exchange.GatewayExchange;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -15,10 +14,7 @@ import reactor.core.publisher.Mono;
  * Finds the route of the request path in the table in force (one hash lookup), and refuses
  * unknown paths (404) and methods other than POST (405).
  */
-public final class RouteMatchFilter implements GatewayFilter, Ordered {
-
-    /** Exchange attribute holding the matched {@link MethodRoute}. */
-    public static final String ATTRIBUTE = "torii.route";
+public final class RouteMatchFilter implements GatewayFilter {
 
     private final RouteRegistry routes;
 
@@ -42,12 +38,7 @@ public final class RouteMatchFilter implements GatewayFilter, Ordered {
         if (!HttpMethod.POST.equals(method)) {
             return Mono.error(GatewayErrors.methodNotAllowed(method.name()));
         }
-        exchange.getAttributes().put(ATTRIBUTE, route);
+        GatewayExchange.of(exchange).route(route);
         return chain.filter(exchange);
-    }
-
-    @Override
-    public int getOrder() {
-        return FilterOrder.ROUTE_MATCH;
     }
 }

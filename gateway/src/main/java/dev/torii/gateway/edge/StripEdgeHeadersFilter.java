@@ -1,12 +1,10 @@
 package dev.torii.gateway.edge;
 
-import dev.torii.gateway.config.FilterOrder;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -16,7 +14,7 @@ import reactor.core.publisher.Mono;
  * client can never inject an identity: the Torii private-token header, every {@code x-torii-*}
  * header, and the forwarded-identity headers other proxies and auth layers use.
  */
-public final class StripEdgeHeadersFilter implements GatewayFilter, Ordered {
+public final class StripEdgeHeadersFilter implements GatewayFilter {
 
     /** Header names the edge owns, besides every name starting with {@link #OWNED_PREFIX}. */
     public static final Set<String> OWNED_HEADERS = Set.of(
@@ -78,10 +76,5 @@ public final class StripEdgeHeadersFilter implements GatewayFilter, Ordered {
             return true;
         }
         return owned.contains(name.toLowerCase(Locale.ROOT));
-    }
-
-    @Override
-    public int getOrder() {
-        return FilterOrder.STRIP_EDGE_HEADERS;
     }
 }

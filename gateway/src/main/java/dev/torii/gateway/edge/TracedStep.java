@@ -1,11 +1,11 @@
 package dev.torii.gateway.edge;
 
+import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.observe.GatewayTracing;
 import io.micrometer.tracing.Span;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
@@ -13,17 +13,16 @@ import reactor.core.publisher.Mono;
  * Wraps one step of the gateway in a span that covers the step's own work only: it ends when the
  * step hands the request on to the next one, or when the step answers or fails by itself.
  */
-public final class TracedStep implements GatewayFilter, Ordered {
+public final class TracedStep implements GatewayFilter {
 
     private final GatewayFilter step;
     private final String name;
     private final GatewayTracing tracing;
-    private final int order;
 
     /**
      * Wraps a step.
      *
-     * @param step the step, an {@link Ordered} filter
+     * @param step the step
      * @param name the span's name
      * @param tracing makes the span
      */
@@ -31,12 +30,11 @@ public final class TracedStep implements GatewayFilter, Ordered {
         this.step = step;
         this.name = name;
         this.tracing = tracing;
-        this.order = ((Ordered) step).getOrder();
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        Span span = tracing.startStep(exchange, name);
+        Span span = tracing.startStep(GatewayExchange.of(exchange).span(), name);
         if (span == null) {
             return step.filter(exchange, chain);
         }
@@ -55,10 +53,5 @@ public final class TracedStep implements GatewayFilter, Ordered {
                 span.end();
             }
         });
-    }
-
-    @Override
-    public int getOrder() {
-        return order;
     }
 }

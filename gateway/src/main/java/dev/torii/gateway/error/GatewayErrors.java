@@ -1,5 +1,6 @@
 package dev.torii.gateway.error;
 
+import dev.torii.gateway.exchange.GatewayExchange;
 import io.grpc.Status.Code;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +104,7 @@ public final class GatewayErrors {
             };
         }
         log.error("unexpected failure serving {} {} (request id {})", exchange.getRequest().getMethod(),
-                exchange.getRequest().getPath(), exchange.getAttribute(dev.torii.gateway.edge.RequestIdFilter.ATTRIBUTE),
+                exchange.getRequest().getPath(), GatewayExchange.of(exchange).requestId(),
                 failure);
         return GatewayError.of(Code.INTERNAL, "internal gateway error; quote the request id when reporting it");
     }

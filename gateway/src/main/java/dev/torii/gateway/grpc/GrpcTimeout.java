@@ -51,4 +51,15 @@ public final class GrpcTimeout {
         return new IllegalArgumentException(HEADER + ": '" + shown
                 + "' (expected: 1 to 8 digits and a unit H, M, S, m, u or n, such as 500m)");
     }
+
+    /**
+     * Describes a timeout for messages, such as {@code 5s} or {@code 250ms}.
+     *
+     * @param nanos the timeout
+     * @return a short text
+     */
+    public static String describe(long nanos) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+        return millis % 1000 == 0 && millis > 0 ? millis / 1000 + "s" : millis > 0 ? millis + "ms" : nanos + "ns";
+    }
 }

@@ -4,8 +4,6 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import dev.torii.gateway.error.GatewayError;
-import io.grpc.Status;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -40,7 +38,7 @@ public final class JsonTranscoder {
      * @param json the UTF-8 body
      * @param type the method's input type
      * @return the protobuf bytes
-     * @throws GatewayError INVALID_ARGUMENT when the body is not valid JSON for the type
+     * @throws MalformedMessageException when the body is not valid JSON for the type
      */
     public byte[] toProtobuf(byte[] json, Descriptor type) {
         String text;
@@ -51,7 +49,7 @@ public final class JsonTranscoder {
                     .decode(ByteBuffer.wrap(json.length == 0 ? EMPTY_OBJECT : json))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw GatewayError.of(Status.Code.INVALID_ARGUMENT, "request body is not UTF-8 text (expected: JSON in UTF-8)");
+            throw new MalformedMessageException("request body is not UTF-8 text (expected: JSON in UTF-8)");
         }
         if (text.isBlank()) {
             text = "{}";
@@ -61,7 +59,7 @@ public final class JsonTranscoder {
             parser.merge(text, message);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             // JsonFormat reports syntax errors as unchecked Gson exceptions with the position.
-            throw GatewayError.of(Status.Code.INVALID_ARGUMENT, "malformed JSON for " + type.getFullName() + ": "
+            throw new MalformedMessageException("malformed JSON for " + type.getFullName() + ": "
                     + conciseMessage(e) + " (expected: the proto3 JSON form of " + type.getFullName() + ")");
         }
         return message.build().toByteArray();
@@ -73,14 +71,13 @@ public final class JsonTranscoder {
      * @param protobuf the response message bytes
      * @param type the method's output type
      * @return the UTF-8 JSON
-     * @throws GatewayError when the bytes are not a {@code type} (HTTP 502)
+     * @throws MalformedMessageException when the bytes are not a {@code type}
      */
     public byte[] toJson(byte[] protobuf, Descriptor type) {
         try {
             return printer.print(DynamicMessage.parseFrom(type, protobuf)).getBytes(StandardCharsets.UTF_8);
         } catch (InvalidProtocolBufferException e) {
-            throw GatewayError.withHttpStatus(502, Status.Code.INTERNAL,
-                    "upstream answer is not a valid " + type.getFullName());
+            throw new MalformedMessageException("upstream answer is not a valid " + type.getFullName());
         }
     }
 

@@ -67,39 +67,4 @@ public final class UnaryCall {
             }
         });
     }
-
-    /**
-     * Reports a unary call that ended with a status other than OK.
-     */
-    public static final class UpstreamCallException extends RuntimeException {
-
-        private static final long serialVersionUID = 1L;
-
-        private final transient Status status;
-        private final transient Metadata trailers;
-
-        UpstreamCallException(Status status, Metadata trailers) {
-            super(status.toString(), status.getCause(), false, false);
-            this.status = status;
-            this.trailers = trailers;
-        }
-
-        /**
-         * Returns the status the call ended with.
-         *
-         * @return the status
-         */
-        public Status status() {
-            return status;
-        }
-
-        /**
-         * Returns the trailers the call ended with.
-         *
-         * @return the trailers
-         */
-        public Metadata trailers() {
-            return trailers;
-        }
-    }
 }

@@ -5,7 +5,7 @@ import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import org.springframework.http.HttpHeaders;
-import org.springframework.web.server.ServerWebExchange;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * The gateway's spans, on Micrometer Tracing (OpenTelemetry underneath): a server span per
@@ -13,14 +13,11 @@ import org.springframework.web.server.ServerWebExchange;
  * spans for authentication, rate limiting and each upstream call, and the trace context written
  * into the gRPC metadata of calls to upstreams and to the Authority.
  *
- * <p>Spans travel in exchange attributes, never in thread-locals: a request hops between
+ * <p>Spans travel in the request's state, never in thread-locals: a request hops between
  * event-loop and gRPC threads. When the request is not sampled the child spans other than the
  * upstream call are skipped, so an unsampled request pays only for the context it propagates.
  */
 public final class GatewayTracing {
-
-    /** Exchange attribute holding the request's server span. */
-    public static final String SPAN_ATTRIBUTE = "torii.span";
 
     private static final Propagator.Getter<HttpHeaders> HEADERS = HttpHeaders::getFirst;
     private static final Propagator.Setter<Metadata> METADATA = (metadata, key, value) -> {
@@ -46,28 +43,25 @@ public final class GatewayTracing {
     /**
      * Starts the server span of a request, continuing the trace the client's headers name.
      *
-     * @param exchange the exchange; the span is kept in its {@link #SPAN_ATTRIBUTE}
+     * @param request the request, whose trace headers the span continues
      * @return the started span
      */
-    public Span startRequest(ServerWebExchange exchange) {
-        Span span = propagator.extract(exchange.getRequest().getHeaders(), HEADERS)
-                .name("torii " + exchange.getRequest().getMethod().name())
+    public Span startRequest(ServerHttpRequest request) {
+        return propagator.extract(request.getHeaders(), HEADERS)
+                .name("torii " + request.getMethod().name())
                 .kind(Span.Kind.SERVER)
                 .start();
-        exchange.getAttributes().put(SPAN_ATTRIBUTE, span);
-        return span;
     }
 
     /**
      * Starts a child span of the request's span for one step, or returns null when the request
      * is not recorded (no span, or not sampled).
      *
-     * @param exchange the exchange
+     * @param parent the request's server span, possibly null
      * @param name the step's name
      * @return the started span, or null
      */
-    public Span startStep(ServerWebExchange exchange, String name) {
-        Span parent = exchange.getAttribute(SPAN_ATTRIBUTE);
+    public Span startStep(Span parent, String name) {
         if (parent == null || parent.isNoop()) {
             return null;
         }
@@ -79,13 +73,12 @@ public final class GatewayTracing {
      * call's metadata, so the callee continues the trace. Unsampled requests get no new span:
      * the request's own context is propagated, with its sampled flag off.
      *
-     * @param exchange the exchange
+     * @param parent the request's server span, possibly null
      * @param name the span's name (the gRPC method)
      * @param headers the call's metadata
      * @return the started span, or null when none was started
      */
-    public Span startCall(ServerWebExchange exchange, String name, Metadata headers) {
-        Span parent = exchange.getAttribute(SPAN_ATTRIBUTE);
+    public Span startCall(Span parent, String name, Metadata headers) {
         if (parent == null) {
             return null;
         }
@@ -102,11 +95,10 @@ public final class GatewayTracing {
      * Writes the request's trace context into the metadata of a call made on its behalf, with no
      * span of its own (the Authority exchange, which concurrent requests share).
      *
-     * @param exchange the exchange
+     * @param parent the request's server span, possibly null
      * @param headers the call's metadata
      */
-    public void propagate(ServerWebExchange exchange, Metadata headers) {
-        Span parent = exchange.getAttribute(SPAN_ATTRIBUTE);
+    public void propagate(Span parent, Metadata headers) {
         if (parent != null) {
             propagator.inject(parent.context(), headers, METADATA);
         }

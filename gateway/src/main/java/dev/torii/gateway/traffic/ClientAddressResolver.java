@@ -1,6 +1,6 @@
 package dev.torii.gateway.traffic;
 
-import dev.torii.gateway.upstream.ForwardedMetadata;
+import java.net.InetSocketAddress;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ public final class ClientAddressResolver {
      * @return the address as text, or {@code unknown} when the connection has none
      */
     public String resolve(ServerHttpRequest request) {
-        String peer = ForwardedMetadata.peerAddress(request);
+        String peer = peerAddress(request);
         if (peer == null) {
             return "unknown";
         }
@@ -136,5 +136,19 @@ public final class ClientAddressResolver {
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    /**
+     * Returns the IP address of the connection's peer, as the gateway saw it.
+     *
+     * @param request the request
+     * @return the address, or null when unknown
+     */
+    public static String peerAddress(ServerHttpRequest request) {
+        InetSocketAddress remote = request.getRemoteAddress();
+        if (remote == null) {
+            return null;
+        }
+        return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
     }
 }

@@ -3,12 +3,10 @@ package dev.torii.gateway.traffic;
 import dev.torii.authority.v1.ExchangeTokenResponse;
 import dev.torii.authority.v1.Principal;
 import dev.torii.authority.v1.PrincipalType;
-import dev.torii.gateway.auth.AuthenticationFilter;
-import dev.torii.gateway.config.FilterOrder;
 import dev.torii.gateway.error.GatewayError;
+import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.route.MethodRoute;
-import dev.torii.gateway.edge.RouteMatchFilter;
 import dev.torii.gateway.route.TrafficPolicy;
 import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,6 @@ import java.util.Base64;
 import java.util.Optional;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
@@ -29,7 +26,7 @@ import reactor.core.publisher.Mono;
  * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers, and
  * 429 with {@code Retry-After} when the bucket is empty.
  */
-public final class RateLimitFilter implements GatewayFilter, Ordered {
+public final class RateLimitFilter implements GatewayFilter {
 
     private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
@@ -58,12 +55,13 @@ public final class RateLimitFilter implements GatewayFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-        MethodRoute route = exchange.getRequiredAttribute(RouteMatchFilter.ATTRIBUTE);
+        GatewayExchange state = GatewayExchange.of(exchange);
+        MethodRoute route = state.route();
         Optional<TrafficPolicy.RateLimit> limit = route.traffic().rateLimit();
         if (limit.isEmpty()) {
             return chain.filter(exchange);
         }
-        String value = keyValue(exchange, limit.get().key());
+        String value = keyValue(exchange, state, limit.get().key());
         if (value == null) {
             return chain.filter(exchange);
         }
@@ -85,8 +83,8 @@ public final class RateLimitFilter implements GatewayFilter, Ordered {
     }
 
     // The bucket's key value, or null when the limit does not apply to this request.
-    private String keyValue(ServerWebExchange exchange, TrafficPolicy.RateLimitKey key) {
-        ExchangeTokenResponse identity = exchange.getAttribute(AuthenticationFilter.ATTRIBUTE);
+    private String keyValue(ServerWebExchange exchange, GatewayExchange state, TrafficPolicy.RateLimitKey key) {
+        ExchangeTokenResponse identity = state.identity();
         Principal principal = identity == null ? null : identity.getPrincipal();
         return switch (key.kind()) {
             case PRINCIPAL -> principal == null ? null : principalKey(principal);
@@ -118,10 +116,5 @@ public final class RateLimitFilter implements GatewayFilter, Ordered {
         digest.reset();
         return "h:" + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(digest.digest(value.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    @Override
-    public int getOrder() {
-        return FilterOrder.RATE_LIMIT;
     }
 }

@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
  * HTTP requests. Lettuce registers its connections on them and never shuts them down; Reactor
  * Netty does, when the server stops.
  */
-public final class SharedEventLoops implements EventLoopGroupProvider {
+final class SharedEventLoops implements EventLoopGroupProvider {
 
     private final EventLoopGroup loops;
 
-    public SharedEventLoops(EventLoopGroup loops) {
+    SharedEventLoops(EventLoopGroup loops) {
         this.loops = loops;
     }
 
@@ -29,7 +29,7 @@ public final class SharedEventLoops implements EventLoopGroupProvider {
      *
      * @return whether the loops can be shared
      */
-    public static boolean usable() {
+    static boolean usable() {
         return EpollProvider.isAvailable() && !IOUringProvider.isAvailable()
                 && Boolean.parseBoolean(System.getProperty("reactor.netty.native", "true"));
     }

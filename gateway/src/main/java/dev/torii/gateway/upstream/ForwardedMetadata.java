@@ -1,10 +1,10 @@
 package dev.torii.gateway.upstream;
 
 import dev.torii.authority.v1.ExchangeTokenResponse;
-import dev.torii.gateway.auth.AuthenticationFilter;
-import dev.torii.gateway.edge.RequestIdFilter;
+import dev.torii.gateway.exchange.GatewayExchange;
+import dev.torii.gateway.exchange.RequestIds;
+import dev.torii.gateway.traffic.ClientAddressResolver;
 import io.grpc.Metadata;
-import java.net.InetSocketAddress;
 import java.util.List;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -19,7 +19,7 @@ import org.springframework.web.server.ServerWebExchange;
 public final class ForwardedMetadata {
 
     private static final Metadata.Key<String> REQUEST_ID =
-            Metadata.Key.of(RequestIdFilter.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+            Metadata.Key.of(RequestIds.HEADER, Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> FORWARDED_FOR =
             Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
     /** The metadata carrying the private token to the backend: {@code authorization: Bearer <token>}. */
@@ -41,9 +41,10 @@ public final class ForwardedMetadata {
      * Builds the metadata of one upstream call.
      *
      * @param exchange the client exchange
+     * @param state the request's state: its id and, when authenticated, its private token
      * @return fresh metadata the caller may add to
      */
-    public Metadata build(ServerWebExchange exchange) {
+    public Metadata build(ServerWebExchange exchange, GatewayExchange state) {
         ServerHttpRequest request = exchange.getRequest();
         HttpHeaders headers = request.getHeaders();
         Metadata metadata = new Metadata();
@@ -57,13 +58,13 @@ public final class ForwardedMetadata {
                 }
             }
         }
-        metadata.put(REQUEST_ID, RequestIdFilter.requestId(exchange));
-        ExchangeTokenResponse identity = exchange.getAttribute(AuthenticationFilter.ATTRIBUTE);
+        metadata.put(REQUEST_ID, state.requestId());
+        ExchangeTokenResponse identity = state.identity();
         if (identity != null) {
             // The private token, never the client's own credential.
             metadata.put(AUTHORIZATION, "Bearer " + identity.getPrivateToken());
         }
-        String peer = peerAddress(request);
+        String peer = ClientAddressResolver.peerAddress(request);
         List<String> forwarded = headers.get("x-forwarded-for");
         String chain = forwarded == null ? null : String.join(", ", forwarded);
         if (chain != null && printableAscii(chain) && !chain.isBlank()) {
@@ -72,20 +73,6 @@ public final class ForwardedMetadata {
             metadata.put(FORWARDED_FOR, peer);
         }
         return metadata;
-    }
-
-    /**
-     * Returns the IP address of the connection's peer, as the gateway saw it.
-     *
-     * @param request the request
-     * @return the address, or null when unknown
-     */
-    public static String peerAddress(ServerHttpRequest request) {
-        InetSocketAddress remote = request.getRemoteAddress();
-        if (remote == null) {
-            return null;
-        }
-        return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
     }
 
     // gRPC ASCII metadata carries printable ASCII only; anything else is dropped rather than

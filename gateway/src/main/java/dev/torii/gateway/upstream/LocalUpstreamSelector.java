@@ -9,6 +9,7 @@ import io.grpc.health.v1.HealthGrpc;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -77,12 +78,23 @@ public final class LocalUpstreamSelector implements AutoCloseable {
     }
 
     /**
-     * Records that a local target just refused a connection, so calls go to the remote target at
-     * once instead of until the next health check.
+     * Fails over from a target that could not be reached: when it is the route's local target,
+     * records it as down, so calls go to the remote target at once instead of after the next
+     * health check, and returns the remote target to try now.
      *
-     * @param local the local target
+     * @param route the route
+     * @param failed the target that could not be reached
+     * @return the remote target, or empty when {@code failed} is not the route's local target
      */
-    public void markDown(UpstreamTarget local) {
+    public Optional<UpstreamTarget> failover(MethodRoute route, UpstreamTarget failed) {
+        if (route.localUpstream().isEmpty() || !failed.equals(route.localUpstream().get())) {
+            return Optional.empty();
+        }
+        markDown(failed);
+        return Optional.of(route.upstream());
+    }
+
+    private void markDown(UpstreamTarget local) {
         if (serves(serving.put(local, new LocalState(false, "could not be reached by a call")))) {
             log.info("local upstream {} does not answer: its routes use their remote target", local);
         }

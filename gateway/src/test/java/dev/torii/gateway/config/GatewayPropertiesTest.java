@@ -3,9 +3,12 @@ package dev.torii.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.torii.gateway.auth.AuthorityProperties;
+import dev.torii.gateway.traffic.RedisProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -13,11 +16,15 @@ import org.springframework.util.unit.DataSize;
 
 class GatewayPropertiesTest {
 
-    private static final GatewayProperties.Authority AUTHORITY = new GatewayProperties.Authority(
+    private static final AuthorityProperties AUTHORITY = new AuthorityProperties(
             java.util.Optional.empty(), false, Duration.ofSeconds(2), 100, Duration.ofSeconds(30), Duration.ofSeconds(5));
     private static final GatewayProperties.Reload RELOAD = new GatewayProperties.Reload(true, Duration.ofSeconds(5));
     private static final GatewayProperties.Status STATUS = new GatewayProperties.Status(Duration.ofSeconds(5),
             Duration.ofSeconds(1));
+    private static final RedisProperties REDIS = new RedisProperties(Optional.empty(), false, Duration.ofMillis(50),
+            "torii:rl:");
+    private static final GatewayProperties.ClientIp CLIENT_IP = new GatewayProperties.ClientIp(List.of());
+    private static final GatewayProperties.RetryBudget RETRY_BUDGET = new GatewayProperties.RetryBudget(0.2, 10);
 
     @ParameterizedTest
     @ValueSource(strings = {"authorization", "Cookie", "grpc-timeout", "x-torii-user", "te", "trace-bin", "host",
@@ -35,7 +42,8 @@ class GatewayPropertiesTest {
     @Test
     void refusesAZeroBodyLimit() {
         assertThatThrownBy(() -> new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofBytes(0),
-                DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS))
+                DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
+                RETRY_BUDGET, false, Duration.ofSeconds(2), 100))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
     }
 
@@ -64,6 +72,7 @@ class GatewayPropertiesTest {
 
     private static GatewayProperties properties(List<String> headers) {
         return new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofMegabytes(1),
-                DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS);
+                DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
+                RETRY_BUDGET, false, Duration.ofSeconds(2), 100);
     }
 }

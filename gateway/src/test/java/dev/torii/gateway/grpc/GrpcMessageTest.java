@@ -1,11 +1,11 @@
-package dev.torii.gateway.protocol;
+package dev.torii.gateway.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class ErrorEnvelopeWriterTest {
+class GrpcMessageTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
@@ -15,6 +15,6 @@ class ErrorEnvelopeWriterTest {
         "tab\tchar|tab%09char",
         "日本|%E6%97%A5%E6%9C%AC"})
     void percentEncodesGrpcMessagesAsTheProtocolSays(String message, String header) {
-        assertThat(ErrorEnvelopeWriter.percentEncode(message)).isEqualTo(header);
+        assertThat(GrpcMessage.percentEncode(message)).isEqualTo(header);
     }
 }

@@ -1,0 +1,260 @@
+package dev.torii.gateway.exchange;
+
+import dev.torii.authority.v1.ExchangeTokenResponse;
+import dev.torii.gateway.grpc.WireFormat;
+import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.UpstreamTarget;
+import io.grpc.Deadline;
+import io.micrometer.tracing.Span;
+import java.util.concurrent.TimeUnit;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The typed state of one request, kept under a single attribute of Spring's
+ * {@link ServerWebExchange}: a field for each fact a step of the request path establishes. A step
+ * writes its own fields once and reads those of earlier steps; nothing else carries request state
+ * (Envoy's {@code FilterState} and grpc-java's {@code CallOptions} are the models).
+ *
+ * <p>Written by, in the order of the steps: the request-id step (id and arrival, at creation),
+ * telemetry ({@link #span}), protocol ({@link #protocol}, {@link #format}, {@link #mediaType}),
+ * route match ({@link #route}), deadline ({@link #deadline}), authentication ({@link #identity}),
+ * and the upstream call ({@link #upstream}). A getter of a field no step has written yet returns
+ * null (or, for a required fact, throws), so a step placed before the one it depends on fails at
+ * once and by name.
+ *
+ * <p>Not thread-safe, and it need not be: a request's steps run one after another.
+ */
+public final class GatewayExchange {
+
+    private static final String ATTRIBUTE = GatewayExchange.class.getName();
+
+    private final String requestId;
+    private final long arrivedNanos;
+    private Span span;
+    private WireProtocol protocol;
+    private WireFormat format;
+    private String mediaType;
+    private MethodRoute route;
+    private Deadline deadline;
+    private long timeoutNanos;
+    private ExchangeTokenResponse identity;
+    private UpstreamTarget upstream;
+
+    private GatewayExchange(String requestId, long arrivedNanos) {
+        this.requestId = requestId;
+        this.arrivedNanos = arrivedNanos;
+    }
+
+    /**
+     * Returns the state of a request, making it when no step has yet: the first step makes it,
+     * and an error handler that runs for a request the steps never saw still gets an id.
+     *
+     * @param exchange Spring's exchange of the request
+     * @return the request's state
+     */
+    public static GatewayExchange of(ServerWebExchange exchange) {
+        GatewayExchange state = exchange.getAttribute(ATTRIBUTE);
+        if (state == null) {
+            String offered = exchange.getRequest().getHeaders().getFirst(RequestIds.HEADER);
+            state = new GatewayExchange(RequestIds.acceptable(offered) ? offered : RequestIds.newId(), System.nanoTime());
+            exchange.getAttributes().put(ATTRIBUTE, state);
+        }
+        return state;
+    }
+
+    /**
+     * Returns the request's id: the client's {@code x-request-id} when it is sane, a new one
+     * otherwise.
+     *
+     * @return the id
+     */
+    public String requestId() {
+        return requestId;
+    }
+
+    /**
+     * Returns when the request arrived, on the {@link System#nanoTime()} clock.
+     *
+     * @return the arrival time
+     */
+    public long arrivedNanos() {
+        return arrivedNanos;
+    }
+
+    /**
+     * Returns the request's server span, if telemetry opened one.
+     *
+     * @return the span, or null
+     */
+    public Span span() {
+        return span;
+    }
+
+    /**
+     * Records the request's server span.
+     *
+     * @param span the span
+     */
+    public void span(Span span) {
+        this.span = once(this.span, span, "span");
+    }
+
+    /**
+     * Returns the wire protocol the request speaks, once the protocol step told it.
+     *
+     * @return the protocol, or null before the protocol step
+     */
+    public WireProtocol protocol() {
+        return protocol;
+    }
+
+    /**
+     * Records the request's wire protocol.
+     *
+     * @param protocol the protocol
+     */
+    public void protocol(WireProtocol protocol) {
+        this.protocol = once(this.protocol, protocol, "protocol");
+    }
+
+    /**
+     * Returns how the request's messages are encoded, once the protocol has read the request's
+     * content type.
+     *
+     * @return the format, or null while unknown
+     */
+    public WireFormat format() {
+        return format;
+    }
+
+    /**
+     * Returns the media type of the answer, once the protocol has read the request's content type.
+     *
+     * @return the media type, or null while unknown
+     */
+    public String mediaType() {
+        return mediaType;
+    }
+
+    /**
+     * Records how the request's messages are encoded and the media type the answer carries.
+     *
+     * @param format the message format
+     * @param mediaType the answer's media type
+     */
+    public void format(WireFormat format, String mediaType) {
+        this.format = once(this.format, format, "format");
+        this.mediaType = mediaType;
+    }
+
+    /**
+     * Returns the route the request matched, if it matched one yet.
+     *
+     * @return the route, or null
+     */
+    public MethodRoute routeOrNull() {
+        return route;
+    }
+
+    /**
+     * Returns the route the request matched.
+     *
+     * @return the route
+     * @throws IllegalStateException when called before the route step
+     */
+    public MethodRoute route() {
+        return required(route, "route");
+    }
+
+    /**
+     * Records the route the request matched.
+     *
+     * @param route the route
+     */
+    public void route(MethodRoute route) {
+        this.route = once(this.route, route, "route");
+    }
+
+    /**
+     * Returns the request's absolute deadline.
+     *
+     * @return the deadline
+     * @throws IllegalStateException when called before the deadline step
+     */
+    public Deadline deadline() {
+        return required(deadline, "deadline");
+    }
+
+    /**
+     * Returns the timeout the deadline was made from, for messages.
+     *
+     * @return nanoseconds, or 0 before the deadline step
+     */
+    public long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    /**
+     * Fixes the request's deadline: {@code timeoutNanos} after its arrival.
+     *
+     * @param timeoutNanos the timeout in force for the request
+     */
+    public void deadline(long timeoutNanos) {
+        long spent = System.nanoTime() - arrivedNanos;
+        this.deadline = once(this.deadline, Deadline.after(timeoutNanos - spent, TimeUnit.NANOSECONDS), "deadline");
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /**
+     * Returns the Authority's answer for an authenticated request: the principal and the private
+     * token for the upstream.
+     *
+     * @return the answer, or null for a public route or before authentication
+     */
+    public ExchangeTokenResponse identity() {
+        return identity;
+    }
+
+    /**
+     * Records the Authority's answer for the request's credential.
+     *
+     * @param identity the answer
+     */
+    public void identity(ExchangeTokenResponse identity) {
+        this.identity = once(this.identity, identity, "identity");
+    }
+
+    /**
+     * Returns the upstream target the latest call attempt went to.
+     *
+     * @return the target, or null before the first attempt
+     */
+    public UpstreamTarget upstream() {
+        return upstream;
+    }
+
+    /**
+     * Records the target of a call attempt; unlike the other facts this one may change, since a
+     * failed local target fails over to the remote one.
+     *
+     * @param target the target
+     */
+    public void upstream(UpstreamTarget target) {
+        this.upstream = target;
+    }
+
+    private static <T> T once(T current, T value, String field) {
+        if (current != null) {
+            throw new IllegalStateException(field + " of the request is already set (expected: one step writes it once)");
+        }
+        return value;
+    }
+
+    private static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new IllegalStateException(field + " of the request is not set yet (expected: the step that"
+                    + " sets it runs before this one)");
+        }
+        return value;
+    }
+}

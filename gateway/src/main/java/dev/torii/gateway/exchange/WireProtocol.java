@@ -1,0 +1,15 @@
+package dev.torii.gateway.exchange;
+
+/**
+ * Names the wire protocols the gateway speaks with clients. The protocol step tells which one a
+ * request speaks; the protocol class of that name decodes the request and encodes the answer and
+ * any error.
+ */
+public enum WireProtocol {
+    /**
+     * The gateway's first dialect: protobuf or JSON bodies over {@code POST /package.Service/Method},
+     * errors as a {@code google.rpc.Status} body with a mapped HTTP status. It takes every request
+     * no other protocol claims.
+     */
+    LEGACY
+}
