@@ -27,8 +27,19 @@ public final class ByteArrayMarshaller implements MethodDescriptor.Marshaller<by
      * @return the method descriptor
      */
     public static MethodDescriptor<byte[], byte[]> unaryMethod(String fullMethodName) {
+        return method(fullMethodName, MethodDescriptor.MethodType.UNARY);
+    }
+
+    /**
+     * Creates the byte-level descriptor of a method of any type.
+     *
+     * @param fullMethodName {@code package.Service/Method}
+     * @param type unary or streaming
+     * @return the method descriptor
+     */
+    public static MethodDescriptor<byte[], byte[]> method(String fullMethodName, MethodDescriptor.MethodType type) {
         return MethodDescriptor.<byte[], byte[]>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
+                .setType(type)
                 .setFullMethodName(fullMethodName)
                 .setRequestMarshaller(INSTANCE)
                 .setResponseMarshaller(INSTANCE)

@@ -39,6 +39,7 @@ public final class TestBackend implements AutoCloseable {
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final AtomicInteger calls = new AtomicInteger();
     private final AtomicInteger cancelled = new AtomicInteger();
+    private final AtomicInteger streamed = new AtomicInteger();
     private final java.util.Map<String, AtomicInteger> flaky = new java.util.concurrent.ConcurrentHashMap<>();
     private final String name;
     // Answers of Sleep calls whose delay passed while answers are held; guarded by itself.
@@ -100,12 +101,22 @@ public final class TestBackend implements AutoCloseable {
     }
 
     /**
-     * Returns how many Sleep calls were cancelled before they answered.
+     * Returns how many Sleep and Stream calls were cancelled before they ended.
      *
      * @return the count
      */
     public int cancelled() {
         return cancelled.get();
+    }
+
+    /**
+     * Returns how many Stream answers the backend handed to gRPC, which it does only while the
+     * call's flow-control window has room.
+     *
+     * @return the count
+     */
+    public int streamed() {
+        return streamed.get();
     }
 
     /**
@@ -205,10 +216,28 @@ public final class TestBackend implements AutoCloseable {
             responseObserver.onCompleted();
         }
 
+        // Sends `number` answers (text "<text> <i>") as fast as flow control lets it, then ends;
+        // with `number` 0 it stays open, sending nothing, until the call is cancelled.
         @Override
         public void stream(EchoRequest request, StreamObserver<EchoResponse> responseObserver) {
-            responseObserver.onNext(echoOf(request));
-            responseObserver.onCompleted();
+            ServerCallStreamObserver<EchoResponse> observer = (ServerCallStreamObserver<EchoResponse>) responseObserver;
+            observer.setOnCancelHandler(cancelled::incrementAndGet);
+            if (request.getNumber() == 0) {
+                return;
+            }
+            int[] next = {0};
+            observer.setOnReadyHandler(() -> {
+                while (observer.isReady() && next[0] < request.getNumber() && !observer.isCancelled()) {
+                    observer.onNext(echoOf(EchoRequest.newBuilder().setText(request.getText() + " " + next[0])
+                            .setNumber(next[0]).build()));
+                    streamed.incrementAndGet();
+                    next[0]++;
+                }
+                if (next[0] == request.getNumber() && !observer.isCancelled()) {
+                    next[0]++;
+                    observer.onCompleted();
+                }
+            });
         }
 
         private EchoResponse echoOf(EchoRequest request) {
