@@ -69,40 +69,46 @@ public final class UpstreamCallFilter implements GatewayFilter {
             UpstreamTarget target = selector.select(route);
             UpstreamGuards.Guards guard = guards.of(target, route.traffic());
             guard.retryBudget().deposit(System.nanoTime());
-            Metadata headers = metadata.build(exchange, state);
-            return attempt(exchange, state, target, guard, headers, request, 1)
-                    .flatMap(answer -> protocol.writeMessage(exchange, state, answer));
+            Call plan = new Call(exchange, state, metadata.build(exchange, state), request);
+            return attempt(plan, target, guard, 1).flatMap(answer -> protocol.writeMessage(exchange, state, answer));
         });
     }
 
-    private Mono<byte[]> attempt(ServerWebExchange exchange, GatewayExchange state, UpstreamTarget target,
-            UpstreamGuards.Guards guard, Metadata headers, byte[] request, int attempt) {
-        return call.unary(state, target, guard, headers, request).onErrorResume(UpstreamCallException.class, failure -> {
-            MethodRoute route = state.route();
-            long delay = RetryPolicy.delayMillis(route.traffic(), failure.status().getCode(), !failure.unreachable(),
-                    attempt, state.deadline().timeRemaining(TimeUnit.MILLISECONDS),
-                    ceiling -> ThreadLocalRandom.current().nextLong(ceiling + 1));
-            if (delay != RetryPolicy.NO_RETRY && !guard.retryBudget().tryWithdraw(System.nanoTime())) {
-                log.debug("retry budget of {} exhausted; not retrying {}", target, route.path());
-                delay = RetryPolicy.NO_RETRY;
+    // What every attempt of one request shares.
+    private record Call(ServerWebExchange exchange, GatewayExchange state, Metadata headers, byte[] request) {}
+
+    private Mono<byte[]> attempt(Call plan, UpstreamTarget target, UpstreamGuards.Guards guard, int attempt) {
+        return call.unary(plan.state(), target, guard, plan.headers(), plan.request())
+                .onErrorResume(UpstreamCallException.class, failure -> afterFailure(plan, target, guard, attempt, failure));
+    }
+
+    // Retries when the policy and the budget allow, fails over from a local target that went
+    // away, and otherwise answers with the translated status.
+    private Mono<byte[]> afterFailure(Call plan, UpstreamTarget target, UpstreamGuards.Guards guard, int attempt,
+            UpstreamCallException failure) {
+        GatewayExchange state = plan.state();
+        MethodRoute route = state.route();
+        long delay = RetryPolicy.delayMillis(route.traffic(), failure.status().getCode(), !failure.unreachable(),
+                attempt, state.deadline().timeRemaining(TimeUnit.MILLISECONDS),
+                ceiling -> ThreadLocalRandom.current().nextLong(ceiling + 1));
+        if (delay != RetryPolicy.NO_RETRY && !guard.retryBudget().tryWithdraw(System.nanoTime())) {
+            log.debug("retry budget of {} exhausted; not retrying {}", target, route.path());
+            delay = RetryPolicy.NO_RETRY;
+        }
+        if (delay != RetryPolicy.NO_RETRY) {
+            log.debug("retrying {} (attempt {} after {} ms, request id {}): {}", route.path(), attempt + 1, delay,
+                    state.requestId(), failure.getMessage());
+            return Mono.delay(Duration.ofMillis(delay)).then(Mono.defer(() -> attempt(plan, target, guard, attempt + 1)));
+        }
+        if (failure.unreachable()) {
+            Optional<UpstreamTarget> remote = selector.failover(route, target);
+            if (remote.isPresent()) {
+                return attempt(plan, remote.get(), guards.of(remote.get(), route.traffic()), attempt);
             }
-            if (delay != RetryPolicy.NO_RETRY) {
-                log.debug("retrying {} (attempt {} after {} ms, request id {}): {}", route.path(), attempt + 1, delay,
-                        state.requestId(), failure.getMessage());
-                return Mono.delay(Duration.ofMillis(delay))
-                        .then(Mono.defer(() -> attempt(exchange, state, target, guard, headers, request, attempt + 1)));
-            }
-            if (failure.unreachable()) {
-                Optional<UpstreamTarget> remote = selector.failover(route, target);
-                if (remote.isPresent()) {
-                    return attempt(exchange, state, remote.get(), guards.of(remote.get(), route.traffic()), headers,
-                            request, attempt);
-                }
-                log.warn("upstream {} unavailable for {} (request id {}): {}", target, route.path(),
-                        state.requestId(), failure.status());
-                return unreachable.explain(exchange, route, target).flatMap(Mono::error);
-            }
-            return Mono.error(UpstreamErrors.translate(state, failure));
-        });
+            log.warn("upstream {} unavailable for {} (request id {}): {}", target, route.path(), state.requestId(),
+                    failure.status());
+            return unreachable.explain(plan.exchange(), route, target).flatMap(Mono::error);
+        }
+        return Mono.error(UpstreamErrors.translate(state, failure));
     }
 }
