@@ -91,6 +91,33 @@ else of the Authority, so grpc-java's round_robin sees every pod instead of one 
 {{- end -}}
 {{- end -}}
 
+{{/*
+Fails when the gateway could not talk to the Authority the chart deploys: TLS on one side only, or
+an Authority requiring client certificates and a gateway without one. The chart runs the
+authorizer-dummy in plaintext. A gateway.authorityTarget elsewhere is not checked.
+*/}}
+{{- define "torii.checkAuthorityTls" -}}
+{{- $gw := .Values.gateway.authorityTls -}}
+{{- $au := .Values.authority.grpcTls -}}
+{{- if not .Values.gateway.authorityTarget -}}
+{{- if .Values.authorizerDummy.enabled -}}
+{{- if $gw.enabled -}}
+{{- fail "gateway.authorityTls.enabled: true (expected: false while authorizerDummy.enabled; the chart runs the authorizer-dummy in plaintext)" -}}
+{{- end -}}
+{{- else if .Values.authority.enabled -}}
+{{- if and $au.enabled (not $gw.enabled) -}}
+{{- fail "gateway.authorityTls.enabled: false (expected: true, since authority.grpcTls.enabled serves the Authority's gRPC port over TLS only)" -}}
+{{- end -}}
+{{- if and $gw.enabled (not $au.enabled) -}}
+{{- fail "gateway.authorityTls.enabled: true (expected: false unless authority.grpcTls.enabled; the Authority serves plaintext)" -}}
+{{- end -}}
+{{- if and $au.enabled (eq $au.clientAuth "require") (not (and $gw.existingSecret $gw.certificateKey)) -}}
+{{- fail "gateway.authorityTls: no client certificate (expected: existingSecret and certificateKey, since authority.grpcTls.clientAuth is require)" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* The environment variable carrying the Redis URI into a component. Takes (dict "root" $ "name" VAR). */}}
 {{- define "torii.redisEnv" -}}
 {{- $redis := .root.Values.redis -}}

@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -132,9 +133,10 @@ public class AuthorityConfiguration {
 
     @Bean
     GrpcServerLifecycle authorityGrpcServer(AuthorityProperties properties, TokenExchanger exchanger,
-            AccessTokenResolution resolution) {
-        return new GrpcServerLifecycle(properties.grpc().port(), properties.grpc().shutdownGrace(),
-                List.of(new AuthorityGrpcService(exchanger, resolution)));
+            AccessTokenResolution resolution, ObjectProvider<SslBundles> sslBundles) {
+        return new GrpcServerLifecycle(properties.grpc().port(),
+                GrpcServerTls.credentials(properties.grpc().ssl(), sslBundles.getIfAvailable()),
+                properties.grpc().shutdownGrace(), List.of(new AuthorityGrpcService(exchanger, resolution)));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -50,8 +51,47 @@ public record AuthorityProperties(
      *
      * @param port the port; 0 picks a free one
      * @param shutdownGrace how long in-flight calls may finish on shutdown
+     * @param ssl TLS on the gRPC server; plaintext unless it names an SSL bundle
      */
-    public record Grpc(@DefaultValue("9090") int port, @DefaultValue("10s") Duration shutdownGrace) {}
+    public record Grpc(@DefaultValue("9090") int port, @DefaultValue("10s") Duration shutdownGrace,
+            @Valid @DefaultValue Ssl ssl) {
+
+        /**
+         * Configures TLS on the gRPC server, the link that carries callers' raw credentials.
+         *
+         * @param bundle the Spring Boot SSL bundle ({@code spring.ssl.bundle.pem.<name>} or
+         *     {@code spring.ssl.bundle.jks.<name>}) holding the server's key and certificate chain,
+         *     and the CA certificates client certificates must chain to; absent serves plaintext.
+         *     With the bundle's {@code reload-on-update: true}, new connections use a replaced
+         *     certificate without a restart
+         * @param clientAuth whether callers must present a certificate: {@code none},
+         *     {@code optional} (verified when presented) or {@code require} (mutual TLS)
+         */
+        public record Ssl(Optional<String> bundle, @DefaultValue("none") ClientAuth clientAuth) {
+
+            /**
+             * Checks that client certificates are only asked for over TLS.
+             */
+            public Ssl {
+                bundle = bundle == null ? Optional.empty() : bundle.filter(name -> !name.isBlank());
+                if (bundle.isEmpty() && clientAuth != ClientAuth.NONE) {
+                    throw new IllegalArgumentException("torii.authority.grpc.ssl.client-auth: "
+                            + clientAuth.name().toLowerCase(Locale.ROOT)
+                            + " (expected: none unless torii.authority.grpc.ssl.bundle names an SSL bundle)");
+                }
+            }
+        }
+
+        /** Whether the gRPC server asks callers for a client certificate. */
+        public enum ClientAuth {
+            /** No client certificate is asked for. */
+            NONE,
+            /** A client certificate is asked for and verified when presented. */
+            OPTIONAL,
+            /** Every caller must present a certificate that chains to the bundle's CA (mutual TLS). */
+            REQUIRE
+        }
+    }
 
     /**
      * Configures minted private tokens.

@@ -5,6 +5,8 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -27,27 +29,41 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(GrpcServerLifecycle.class);
 
     private final int port;
+    private final ServerCredentials credentials;
     private final Duration grace;
     private final List<BindableService> services;
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile Server server;
 
     /**
-     * Creates the lifecycle.
+     * Creates the lifecycle of a plaintext server.
      *
      * @param port the port; 0 picks a free one
      * @param grace how long in-flight calls may finish on stop
      * @param services the services to serve, besides health and reflection
      */
     public GrpcServerLifecycle(int port, Duration grace, List<BindableService> services) {
+        this(port, InsecureServerCredentials.create(), grace, services);
+    }
+
+    /**
+     * Creates the lifecycle.
+     *
+     * @param port the port; 0 picks a free one
+     * @param credentials plaintext or TLS, as the server should listen
+     * @param grace how long in-flight calls may finish on stop
+     * @param services the services to serve, besides health and reflection
+     */
+    public GrpcServerLifecycle(int port, ServerCredentials credentials, Duration grace, List<BindableService> services) {
         this.port = port;
+        this.credentials = credentials;
         this.grace = grace;
         this.services = List.copyOf(services);
     }
 
     @Override
     public void start() {
-        ServerBuilder<?> builder = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        ServerBuilder<?> builder = Grpc.newServerBuilderForPort(port, credentials)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         services.forEach(builder::addService);
@@ -58,7 +74,18 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
         }
         health.setStatus("", ServingStatus.SERVING);
         services.forEach(s -> health.setStatus(s.bindService().getServiceDescriptor().getName(), ServingStatus.SERVING));
-        log.info("gRPC server listening on port {}", server.getPort());
+        log.info("gRPC server listening on port {} ({})", server.getPort(), describe(credentials));
+    }
+
+    private static String describe(ServerCredentials credentials) {
+        if (credentials instanceof TlsServerCredentials tls) {
+            return switch (tls.getClientAuth()) {
+                case NONE -> "TLS";
+                case OPTIONAL -> "TLS, client certificates verified when presented";
+                case REQUIRE -> "mutual TLS, client certificates required";
+            };
+        }
+        return "plaintext";
     }
 
     @Override

@@ -3,13 +3,12 @@ package dev.torii.gateway.auth;
 import dev.torii.gateway.observe.GatewayMetrics;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.ssl.SslBundles;
 
 /**
  * Owns the gateway's one long-lived channel to the Authority, created at start-up (connecting
@@ -28,13 +27,16 @@ public final class AuthorityConnection implements AutoCloseable {
     /**
      * Opens the channel.
      *
-     * @param settings where the Authority is
+     * @param settings where the Authority is and how to secure the link
+     * @param sslBundles the application's SSL bundles, for {@code tls-bundle}; may be null when
+     *     none is named
      * @param shutdownGrace how long in-flight exchanges may finish on shutdown
      * @param metrics records each exchange
      */
-    public AuthorityConnection(AuthorityProperties settings, Duration shutdownGrace, GatewayMetrics metrics) {
+    public AuthorityConnection(AuthorityProperties settings, SslBundles sslBundles, Duration shutdownGrace,
+            GatewayMetrics metrics) {
         String target = settings.target().orElse("dns:///authority.invalid:9090");
-        ChannelCredentials credentials = settings.tls() ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+        ChannelCredentials credentials = AuthorityChannelCredentials.of(settings.tls(), settings.tlsBundle(), sslBundles);
         this.channel = Grpc.newChannelBuilder(target, credentials)
                 .defaultLoadBalancingPolicy("round_robin")
                 .userAgent("torii-gateway")
@@ -45,7 +47,8 @@ public final class AuthorityConnection implements AutoCloseable {
         this.shutdownGrace = shutdownGrace;
         if (settings.target().isPresent()) {
             channel.getState(true);
-            log.info("Authority channel to {} ({}) created", target, settings.tls() ? "tls" : "plaintext");
+            log.info("Authority channel to {} ({}) created", target, settings.tlsBundle()
+                    .map(bundle -> "tls, SSL bundle '" + bundle + "'").orElse(settings.tls() ? "tls" : "plaintext"));
         }
     }
 

@@ -40,6 +40,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.route.Route;
@@ -111,8 +113,10 @@ public class GatewayConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    AuthorityConnection authorityConnection(GatewayProperties properties, GatewayMetrics metrics) {
-        return new AuthorityConnection(properties.authority(), properties.channelShutdownGrace(), metrics);
+    AuthorityConnection authorityConnection(GatewayProperties properties, ObjectProvider<SslBundles> sslBundles,
+            GatewayMetrics metrics) {
+        return new AuthorityConnection(properties.authority(), sslBundles.getIfAvailable(),
+                properties.channelShutdownGrace(), metrics);
     }
 
     @Bean

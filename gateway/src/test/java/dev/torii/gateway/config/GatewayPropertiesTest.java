@@ -17,7 +17,8 @@ import org.springframework.util.unit.DataSize;
 class GatewayPropertiesTest {
 
     private static final AuthorityProperties AUTHORITY = new AuthorityProperties(
-            java.util.Optional.empty(), false, Duration.ofSeconds(2), 100, Duration.ofSeconds(30), Duration.ofSeconds(5));
+            java.util.Optional.empty(), false, java.util.Optional.empty(), Duration.ofSeconds(2), 100,
+            Duration.ofSeconds(30), Duration.ofSeconds(5));
     private static final GatewayProperties.Reload RELOAD = new GatewayProperties.Reload(true, Duration.ofSeconds(5));
     private static final GatewayProperties.Status STATUS = new GatewayProperties.Status(Duration.ofSeconds(5),
             Duration.ofSeconds(1));
