@@ -120,7 +120,8 @@ public class AuthorityConfiguration {
             ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
         return new TokenExchanger(credentialVerifiers, minter, cache, accessTokens, new HashSet<>(properties.audiences()),
                 properties.google().idTokenIssuers(),
-                meters.getIfAvailable(io.micrometer.core.instrument.composite.CompositeMeterRegistry::new));
+                meters.getIfAvailable(io.micrometer.core.instrument.composite.CompositeMeterRegistry::new),
+                properties.limits().maxSubjectTokenLength());
     }
 
     @Bean
@@ -156,8 +157,8 @@ public class AuthorityConfiguration {
     }
 
     @Bean
-    TokenExchangeEndpoint tokenExchangeEndpoint(TokenExchanger exchanger, Clock clock) {
-        return new TokenExchangeEndpoint(exchanger, clock);
+    TokenExchangeEndpoint tokenExchangeEndpoint(TokenExchanger exchanger, Clock clock, AuthorityProperties properties) {
+        return new TokenExchangeEndpoint(exchanger, clock, (int) properties.limits().maxFormSize().toBytes());
     }
 
     private static Thread daemon(Runnable runnable, String name) {

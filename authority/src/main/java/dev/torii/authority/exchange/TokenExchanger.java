@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  */
 public final class TokenExchanger {
 
-    /** The longest credential accepted, before any parsing. */
+    /** The longest credential accepted by default, before any parsing; the verifiers never look at more. */
     public static final int MAX_CREDENTIAL_LENGTH = 16 * 1024;
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._:/@-]{1,256}");
 
@@ -51,6 +51,7 @@ public final class TokenExchanger {
     private final List<String> googleIdTokenIssuers;
     private final Map<String, CompletableFuture<ExchangeTokenResponse>> inFlight = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
+    private final int maxCredentialLength;
 
     /**
      * Creates the exchanger.
@@ -86,6 +87,31 @@ public final class TokenExchanger {
     public TokenExchanger(Map<CredentialKind, CredentialVerifier> verifiers, PrivateTokenMinter minter,
             ExchangeCache cache, AccessTokenStore accessTokens, Set<String> allowedAudiences,
             List<String> googleIdTokenIssuers, MeterRegistry meters) {
+        this(verifiers, minter, cache, accessTokens, allowedAudiences, googleIdTokenIssuers, meters,
+                MAX_CREDENTIAL_LENGTH);
+    }
+
+    /**
+     * Creates the exchanger with its own limit on the credential's length.
+     *
+     * @param verifiers the verifier of each accepted credential kind; a kind without one is refused
+     * @param minter signs private tokens
+     * @param cache remembers exchanges
+     * @param accessTokens remembers the access token behind user tokens, for resolution
+     * @param allowedAudiences audiences tokens may be minted for; empty allows any
+     * @param googleIdTokenIssuers issuers whose JWTs are Google service-account credentials
+     * @param meters where the meters go
+     * @param maxCredentialLength the longest credential accepted, in characters (1 to {@link
+     *     #MAX_CREDENTIAL_LENGTH}); a longer one is {@link InvalidExchangeRequestException}
+     */
+    public TokenExchanger(Map<CredentialKind, CredentialVerifier> verifiers, PrivateTokenMinter minter,
+            ExchangeCache cache, AccessTokenStore accessTokens, Set<String> allowedAudiences,
+            List<String> googleIdTokenIssuers, MeterRegistry meters, int maxCredentialLength) {
+        if (maxCredentialLength < 1 || maxCredentialLength > MAX_CREDENTIAL_LENGTH) {
+            throw new IllegalArgumentException("maxCredentialLength: " + maxCredentialLength + " (expected: 1 to "
+                    + MAX_CREDENTIAL_LENGTH + ")");
+        }
+        this.maxCredentialLength = maxCredentialLength;
         this.meters = meters;
         this.verifiers = Map.copyOf(verifiers);
         this.minter = minter;
@@ -93,6 +119,15 @@ public final class TokenExchanger {
         this.accessTokens = accessTokens;
         this.allowedAudiences = Set.copyOf(allowedAudiences);
         this.googleIdTokenIssuers = List.copyOf(googleIdTokenIssuers);
+    }
+
+    /**
+     * Returns the longest credential this exchanger accepts.
+     *
+     * @return the limit, in characters
+     */
+    public int maxCredentialLength() {
+        return maxCredentialLength;
     }
 
     /**
@@ -204,9 +239,9 @@ public final class TokenExchanger {
         if (credential == null || credential.isBlank()) {
             throw new InvalidExchangeRequestException("subject_token is empty (expected: the client's credential)");
         }
-        if (credential.length() > MAX_CREDENTIAL_LENGTH) {
+        if (credential.length() > maxCredentialLength) {
             throw new InvalidExchangeRequestException("subject_token is " + credential.length()
-                    + " characters long (expected: at most " + MAX_CREDENTIAL_LENGTH + ")");
+                    + " characters long (expected: at most " + maxCredentialLength + ")");
         }
         if (audience == null || !AUDIENCE.matcher(audience).matches()) {
             throw new InvalidExchangeRequestException("audience: '" + abbreviate(audience)
