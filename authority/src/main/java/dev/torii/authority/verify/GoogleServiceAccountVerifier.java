@@ -24,8 +24,6 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.torii.authority.verify.GoogleServiceAccountSettings.AllowedServiceAccount;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
@@ -48,6 +46,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Verifies the credentials of Google service accounts, then checks them against the allow-list:
@@ -66,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * malformed is {@link CredentialRejectedException} whatever account it names, and the allow-list
  * cannot be probed with made-up tokens.
  *
- * <p>Keys are fetched with the asynchronous JDK HTTP client, cached for {@code keysCacheTtl}, and
+ * <p>Keys are fetched with a non-blocking {@link WebClient}, cached for {@code keysCacheTtl}, and
  * refetched for an unknown {@code kid} at most once per {@code keysRefreshFloor}, per key source.
  * A Google answer of 404 for an account's certificates means the account has no keys, so its
  * tokens are rejected; any other failure to get keys is {@link VerifierUnavailableException}.
@@ -118,9 +117,11 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
      * @param executor runs the handling of key responses; key fetches are asynchronous and block
      *     no thread, and with keys cached the signature check (microseconds of CPU) runs on the
      *     caller's thread
+     * @param webClient the builder of the HTTP client (Spring Boot's, so calls are observed)
      * @throws IllegalArgumentException when a setting is missing or out of range
      */
-    public GoogleServiceAccountVerifier(GoogleServiceAccountSettings settings, Clock clock, Executor executor) {
+    public GoogleServiceAccountVerifier(GoogleServiceAccountSettings settings, Clock clock, Executor executor,
+            WebClient.Builder webClient) {
         Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(executor, "executor");
@@ -148,7 +149,7 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
             throw new IllegalArgumentException("clockSkew: " + clockSkew + " (expected: >= 0)");
         }
 
-        this.http = new BoundedHttp(timeout, executor);
+        this.http = new BoundedHttp(Objects.requireNonNull(webClient, "webClient"), timeout, executor);
         this.idTokenKeys = new PublishedKeys(this::fetchIdTokenKeys, clock, keysCacheTtl, keysRefreshFloor);
         this.accountKeys = Caffeine.newBuilder()
                 .maximumSize(MAX_CACHED_ACCOUNTS)
@@ -448,8 +449,7 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
         return new JWKSet(keys);
     }
 
-    private CompletableFuture<JWKSet> fetch(URI uri, String what, Function<HttpResponse<byte[]>, JWKSet> reader) {
-        HttpRequest request = http.request(uri).header("Accept", "application/json").GET().build();
-        return http.send(request, MAX_KEY_RESPONSE_BYTES, what, reader);
+    private CompletableFuture<JWKSet> fetch(URI uri, String what, Function<BoundedHttp.Response, JWKSet> reader) {
+        return http.get(uri, MAX_KEY_RESPONSE_BYTES, what, reader);
     }
 }

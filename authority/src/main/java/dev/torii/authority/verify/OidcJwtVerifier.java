@@ -11,7 +11,8 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.Resource;
+import com.nimbusds.jose.util.ResourceRetriever;
 import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -19,9 +20,12 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,10 +38,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Verifies a user's JWT access token locally, against the signing keys its OIDC issuer publishes
@@ -52,9 +60,10 @@ import org.slf4j.LoggerFactory;
  * JWT}, {@code at+jwt} (RFC 9068) or absent, as issuers differ; any other type, such as a logout
  * token's, is refused.
  *
- * <p>Retrieving the JWKS blocks (Nimbus uses {@code HttpURLConnection}, with {@code timeout} for
- * connecting and again for reading), so every verification runs on the executor, never on the
- * caller's thread.
+ * <p>Nimbus asks for the JWKS synchronously, so every verification runs on the executor, never
+ * on the caller's thread; the fetch itself is a non-blocking {@link WebClient} call (observed, so
+ * it is a client span with tracing on) within {@code timeout}, body included, that the executor
+ * thread waits for.
  */
 public final class OidcJwtVerifier implements CredentialVerifier {
 
@@ -81,10 +90,11 @@ public final class OidcJwtVerifier implements CredentialVerifier {
      * @param settings the issuer (required), JWKS location, audiences, clock skew, cache time to
      *     live, refresh floor (shorter than the time to live), timeout and scope claim
      * @param clock decides whether {@code exp}, {@code nbf} and {@code iat} are acceptable
-     * @param executor runs the verification, including any blocking JWKS retrieval
+     * @param executor runs the verification, including any wait for the JWKS
+     * @param webClient the builder of the HTTP client (Spring Boot's, so calls are observed)
      * @throws IllegalArgumentException when a setting is missing or out of range
      */
-    public OidcJwtVerifier(OidcJwtSettings settings, Clock clock, Executor executor) {
+    public OidcJwtVerifier(OidcJwtSettings settings, Clock clock, Executor executor, WebClient.Builder webClient) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(clock, "clock");
         this.executor = Objects.requireNonNull(executor, "executor");
@@ -110,9 +120,8 @@ public final class OidcJwtVerifier implements CredentialVerifier {
                     "scopeClaim: '" + scopeClaim + "' (expected: a claim name, such as scope)");
         }
 
-        int timeoutMillis = (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE);
-        DefaultResourceRetriever retriever = new DefaultResourceRetriever(timeoutMillis, timeoutMillis,
-                JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT);
+        BoundedHttp http = new BoundedHttp(Objects.requireNonNull(webClient, "webClient"), timeout, Runnable::run);
+        ResourceRetriever retriever = url -> retrieve(http, url);
         JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwksUrl(jwksUri), retriever)
                 .cache(cacheTtl.toMillis(), timeout.toMillis())
                 // Refresh-ahead would start threads of its own; refreshing on demand, on our executor, is enough.
@@ -146,6 +155,44 @@ public final class OidcJwtVerifier implements CredentialVerifier {
             throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
         }
         return value;
+    }
+
+    /**
+     * Fetches the JWKS for Nimbus, which asks synchronously: the call itself is a non-blocking
+     * WebClient exchange, and only this verifier's executor thread waits for it, never a Netty
+     * event loop.
+     */
+    private Resource retrieve(BoundedHttp http, URL url) throws IOException {
+        if (Schedulers.isInNonBlockingThread()) {
+            throw new IllegalStateException("JWKS " + url + ": fetched on the non-blocking thread "
+                    + Thread.currentThread().getName() + " (expected: the verification executor)");
+        }
+        String what = "JWKS " + url;
+        try {
+            return http.get(toUri(url), JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT, what, response -> {
+                if (response.statusCode() != 200) {
+                    throw new VerifierUnavailableException(what + ": HTTP " + response.statusCode()
+                            + " (expected: 200 with a JWK set)", null);
+                }
+                MediaType type = response.headers().getContentType();
+                return new Resource(new String(response.body(), StandardCharsets.UTF_8),
+                        type == null ? null : type.toString());
+            }).get();
+        } catch (ExecutionException e) {
+            Throwable cause = VerifierFailures.unwrap(e);
+            throw new IOException(cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(what + ": interrupted while waiting for the answer", e);
+        }
+    }
+
+    private static URI toUri(URL url) throws IOException {
+        try {
+            return url.toURI();
+        } catch (URISyntaxException e) {
+            throw new IOException("JWKS " + url + ": not a URI", e);
+        }
     }
 
     private static URL jwksUrl(URI jwksUri) {

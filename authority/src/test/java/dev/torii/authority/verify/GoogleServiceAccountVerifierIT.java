@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Runs the Google service-account verifier against fake Google key endpoints (the ID-token JWKS
@@ -132,7 +133,7 @@ class GoogleServiceAccountVerifierIT {
         return new GoogleServiceAccountVerifier(new GoogleServiceAccountSettings(true,
                 List.of(new AllowedServiceAccount(BATCH, List.of("offers.writer", "reports.reader"))),
                 List.of(AUDIENCE), List.of(GOOGLE, "accounts.google.com"), idTokenJwksUri, x509UrlTemplate,
-                Duration.ofHours(1), Duration.ofSeconds(30), TTL, FLOOR, TIMEOUT), clock, executor);
+                Duration.ofHours(1), Duration.ofSeconds(30), TTL, FLOOR, TIMEOUT), clock, executor, WebClient.builder());
     }
 
     private Date inMinutes(long minutes) {

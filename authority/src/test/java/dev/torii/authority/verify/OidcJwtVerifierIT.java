@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /** Runs the OIDC JWT verifier against a fake issuer whose JWKS is served over real HTTP. */
 class OidcJwtVerifierIT {
@@ -95,7 +96,7 @@ class OidcJwtVerifierIT {
 
     private OidcJwtVerifier verifier(URI jwksUri, Duration cacheTtl, Duration refreshFloor) {
         return new OidcJwtVerifier(new OidcJwtSettings(Optional.of(ISSUER), Optional.of(jwksUri), List.of(AUDIENCE),
-                Duration.ofSeconds(30), cacheTtl, refreshFloor, TIMEOUT, "scope"), clock, executor);
+                Duration.ofSeconds(30), cacheTtl, refreshFloor, TIMEOUT, "scope"), clock, executor, WebClient.builder());
     }
 
     private Date inMinutes(long minutes) {
