@@ -15,6 +15,10 @@ import dev.torii.authority.mint.PrivateTokenMinter;
 import dev.torii.authority.mint.SigningKeys;
 import dev.torii.authority.verify.CredentialKind;
 import dev.torii.authority.verify.CredentialVerifier;
+import dev.torii.authority.verify.KeyFetchMonitor;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
@@ -40,6 +44,37 @@ public class AuthorityConfiguration {
     @Bean
     Clock authorityClock() {
         return Clock.systemUTC();
+    }
+
+    /** Counts key fetch failures and stale-key uses of the verifiers, for the meters and the health details. */
+    @Bean
+    KeyFetchMonitor keyFetchMonitor(Clock clock) {
+        return new KeyFetchMonitor(clock);
+    }
+
+    /**
+     * Publishes the key endpoints' state: {@code torii.authority.key.fetch.failures} and {@code
+     * torii.authority.key.fetch.stale} (counters) and {@code torii.authority.key.fetch.outage}
+     * (endpoints whose last good keys are in use now), each by {@code source}.
+     */
+    @Bean
+    MeterBinder keyFetchMeters(KeyFetchMonitor monitor) {
+        return registry -> {
+            for (KeyFetchMonitor.Source source : KeyFetchMonitor.Source.values()) {
+                FunctionCounter.builder("torii.authority.key.fetch.failures", monitor,
+                                m -> m.snapshot(source).fetchFailures())
+                        .description("Key fetches (JWKS, Google certificates) that failed")
+                        .tag("source", source.tag()).register(registry);
+                FunctionCounter.builder("torii.authority.key.fetch.stale", monitor,
+                                m -> m.snapshot(source).staleKeyUses())
+                        .description("Verifications that used keys past their time to live, within the outage"
+                                + " grace, because the key endpoint could not be reached")
+                        .tag("source", source.tag()).register(registry);
+                Gauge.builder("torii.authority.key.fetch.outage", monitor, m -> m.snapshot(source).endpointsInOutage())
+                        .description("Key endpoints that cannot be reached and whose last good keys are in use")
+                        .tag("source", source.tag()).register(registry);
+            }
+        };
     }
 
     @Bean
@@ -144,11 +179,11 @@ public class AuthorityConfiguration {
      */
     @Bean
     ExchangeHealthIndicator exchangeHealthIndicator(GrpcServerLifecycle grpcServer, KeyRing ring,
-            AuthorityProperties properties) {
+            AuthorityProperties properties, KeyFetchMonitor keyFetchMonitor) {
         // The count, not the paths: without a separate management port this shows on the HTTP port.
         int files = properties.keys().files().size();
         String source = files == 0 ? "generated at start-up (local development only)" : files + " key file(s)";
-        return new ExchangeHealthIndicator(grpcServer, ring, source);
+        return new ExchangeHealthIndicator(grpcServer, ring, source, keyFetchMonitor);
     }
 
     @Bean

@@ -2,6 +2,7 @@ package dev.torii.authority.config;
 
 import dev.torii.authority.verify.GoogleServiceAccountSettings;
 import dev.torii.authority.verify.IntrospectionSettings;
+import dev.torii.authority.verify.KeyEndpointSettings;
 import dev.torii.authority.verify.OidcJwtSettings;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -34,6 +35,8 @@ import org.springframework.validation.annotation.Validated;
  * @param cache the exchange cache
  * @param redis the shared cache, when several replicas run
  * @param limits the size limits of exchange requests, over gRPC and HTTP
+ * @param keyEndpoints how keys fetched from an OIDC issuer and Google are cached and kept
+ *     through an outage of their endpoint
  */
 @Validated
 @ConfigurationProperties("torii.authority")
@@ -48,7 +51,8 @@ public record AuthorityProperties(
         @Valid @DefaultValue Resolve resolve,
         @Valid @DefaultValue Cache cache,
         @Valid @DefaultValue Redis redis,
-        @Valid @DefaultValue Limits limits) {
+        @Valid @DefaultValue Limits limits,
+        @Valid @DefaultValue KeyEndpointSettings keyEndpoints) {
 
     /**
      * Configures the gRPC server.

@@ -4,6 +4,7 @@ import dev.torii.authority.verify.CredentialKind;
 import dev.torii.authority.verify.CredentialVerifier;
 import dev.torii.authority.verify.GoogleServiceAccountVerifier;
 import dev.torii.authority.verify.IntrospectionVerifier;
+import dev.torii.authority.verify.KeyFetchMonitor;
 import dev.torii.authority.verify.OidcJwtVerifier;
 import io.micrometer.context.ContextExecutorService;
 import io.micrometer.context.ContextSnapshotFactory;
@@ -49,7 +50,8 @@ public class VerifierConfiguration {
 
     @Bean
     Map<CredentialKind, CredentialVerifier> credentialVerifiers(AuthorityProperties properties, Clock clock,
-            ExecutorService verificationExecutor, ObjectProvider<WebClient.Builder> webClients) {
+            ExecutorService verificationExecutor, ObjectProvider<WebClient.Builder> webClients,
+            KeyFetchMonitor keyFetchMonitor) {
         Map<CredentialKind, CredentialVerifier> verifiers = new EnumMap<>(CredentialKind.class);
         // Spring Boot's builder carries the observation registry: HTTP metrics, and spans with tracing on.
         WebClient.Builder webClient = webClients.getIfAvailable(WebClient::builder);
@@ -58,12 +60,14 @@ public class VerifierConfiguration {
                     new IntrospectionVerifier(properties.users().introspection(), clock, verificationExecutor,
                             webClient));
             case "jwt" -> verifiers.put(CredentialKind.ACCESS_TOKEN,
-                    new OidcJwtVerifier(properties.users().jwt(), clock, verificationExecutor, webClient));
+                    new OidcJwtVerifier(properties.users().jwt(), clock, verificationExecutor, webClient,
+                            properties.keyEndpoints(), keyFetchMonitor));
             default -> { }
         }
         if (properties.google().enabled()) {
             verifiers.put(CredentialKind.GOOGLE_SERVICE_ACCOUNT,
-                    new GoogleServiceAccountVerifier(properties.google(), clock, verificationExecutor, webClient));
+                    new GoogleServiceAccountVerifier(properties.google(), clock, verificationExecutor, webClient,
+                            properties.keyEndpoints(), keyFetchMonitor));
         }
         log.info("accepting {}", verifiers.isEmpty() ? "no credentials (configure torii.authority.users or .google)"
                 : verifiers.entrySet().stream().map(e -> e.getKey() + " via " + e.getValue().name()).toList());

@@ -5,7 +5,9 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.jwk.source.OutageTolerantJWKSetSource;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
@@ -56,7 +58,11 @@ import reactor.core.scheduler.Schedulers;
  * from the configured JWKS: Nimbus's key selector ignores the {@code jku}, {@code x5u}, {@code
  * jwk} and {@code x5c} headers. The JWKS is cached for {@code jwksCacheTtl} and refetched for an
  * unknown {@code kid} only under Nimbus's rate limit: at most two fetches per {@code
- * jwksRefreshFloor}, one of them kept for a key rotation. The {@code typ} header may be {@code
+ * jwksRefreshFloor}, one of them kept for a key rotation. When the JWKS cannot be fetched once the
+ * cache's time to live has passed, Nimbus's outage-tolerant source keeps the last good keys for
+ * the outage grace (counted from the last good fetch, plus the time to live), each use counted by
+ * the {@link KeyFetchMonitor}. Nimbus's cache does not read {@code Cache-Control}: the time to
+ * live is {@code jwksCacheTtl}. The {@code typ} header may be {@code
  * JWT}, {@code at+jwt} (RFC 9068) or absent, as issuers differ; any other type, such as a logout
  * token's, is refused.
  *
@@ -82,6 +88,7 @@ public final class OidcJwtVerifier implements CredentialVerifier {
     private final String scopeClaim;
     private final Duration refreshFloor;
     private final Executor executor;
+    private final KeyFetchMonitor monitor;
     private final DefaultJWTProcessor<SecurityContext> processor;
 
     /**
@@ -92,11 +99,16 @@ public final class OidcJwtVerifier implements CredentialVerifier {
      * @param clock decides whether {@code exp}, {@code nbf} and {@code iat} are acceptable
      * @param executor runs the verification, including any wait for the JWKS
      * @param webClient the builder of the HTTP client (Spring Boot's, so calls are observed)
+     * @param keyEndpoints the outage grace of the JWKS (its other settings apply to Google's keys)
+     * @param monitor where JWKS fetch failures and uses of stale keys are counted
      * @throws IllegalArgumentException when a setting is missing or out of range
      */
-    public OidcJwtVerifier(OidcJwtSettings settings, Clock clock, Executor executor, WebClient.Builder webClient) {
+    public OidcJwtVerifier(OidcJwtSettings settings, Clock clock, Executor executor, WebClient.Builder webClient,
+            KeyEndpointSettings keyEndpoints, KeyFetchMonitor monitor) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(keyEndpoints, "keyEndpoints");
+        this.monitor = Objects.requireNonNull(monitor, "monitor");
         this.executor = Objects.requireNonNull(executor, "executor");
         String issuer = settings.issuer().filter(iss -> !iss.isBlank()).orElseThrow(() ->
                 new IllegalArgumentException(
@@ -122,14 +134,25 @@ public final class OidcJwtVerifier implements CredentialVerifier {
 
         BoundedHttp http = new BoundedHttp(Objects.requireNonNull(webClient, "webClient"), timeout, Runnable::run);
         ResourceRetriever retriever = url -> retrieve(http, url);
-        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwksUrl(jwksUri), retriever)
+        JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(jwksUrl(jwksUri), retriever)
                 .cache(cacheTtl.toMillis(), timeout.toMillis())
                 // Refresh-ahead would start threads of its own; refreshing on demand, on our executor, is enough.
                 .refreshAheadCache(false)
                 .rateLimited(refreshFloor.toMillis())
-                .retrying(false)
-                .outageTolerant(false)
-                .build();
+                .retrying(false);
+        if (keyEndpoints.outageGrace().isZero()) {
+            builder.outageTolerant(false);
+        } else {
+            // Nimbus counts the outage time to live from the last good fetch, so it covers the cache's too.
+            builder.outageTolerant(cacheTtl.plus(keyEndpoints.outageGrace()).toMillis(), event -> {
+                if (event instanceof OutageTolerantJWKSetSource.OutageEvent<?> outage) {
+                    monitor.usedStaleKeys(KeyFetchMonitor.Source.OIDC_JWKS);
+                    monitor.outage(KeyFetchMonitor.Source.OIDC_JWKS, jwksUri.toString(),
+                            clock.instant().plusMillis(outage.getRemainingTime()));
+                }
+            });
+        }
+        JWKSource<SecurityContext> keys = builder.build();
 
         List<String> audiences = settings.audiences() == null ? List.of() : settings.audiences();
         this.processor = new DefaultJWTProcessor<>();
@@ -169,17 +192,27 @@ public final class OidcJwtVerifier implements CredentialVerifier {
         }
         String what = "JWKS " + url;
         try {
-            return http.get(toUri(url), JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT, what, response -> {
+            Resource resource = http.get(toUri(url), JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT, what, response -> {
                 if (response.statusCode() != 200) {
                     throw new VerifierUnavailableException(what + ": HTTP " + response.statusCode()
                             + " (expected: 200 with a JWK set)", null);
                 }
+                String content = new String(response.body(), StandardCharsets.UTF_8);
+                try {
+                    // Nimbus parses it again; parsing here tells the monitor a garbled answer is a failed fetch.
+                    JWKSet.parse(content);
+                } catch (ParseException e) {
+                    throw new VerifierUnavailableException(what + ": the body is not a JWK set (expected: RFC 7517"
+                            + " JSON)", e);
+                }
                 MediaType type = response.headers().getContentType();
-                return new Resource(new String(response.body(), StandardCharsets.UTF_8),
-                        type == null ? null : type.toString());
+                return new Resource(content, type == null ? null : type.toString());
             }).get();
+            monitor.fetched(KeyFetchMonitor.Source.OIDC_JWKS, jwksUri.toString());
+            return resource;
         } catch (ExecutionException e) {
             Throwable cause = VerifierFailures.unwrap(e);
+            monitor.failed(KeyFetchMonitor.Source.OIDC_JWKS, cause.getMessage());
             throw new IOException(cause.getMessage(), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

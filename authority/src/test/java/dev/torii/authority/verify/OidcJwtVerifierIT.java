@@ -55,6 +55,7 @@ class OidcJwtVerifierIT {
     private static RSAKey attackerUnderPublishedKeyId;
 
     private final MutableClock clock = new MutableClock(Instant.now());
+    private final KeyFetchMonitor monitor = new KeyFetchMonitor(clock);
     private ExecutorService executor;
     private FakeEndpoint idp;
     private FakeEndpoint attackerSite;
@@ -95,8 +96,14 @@ class OidcJwtVerifierIT {
     }
 
     private OidcJwtVerifier verifier(URI jwksUri, Duration cacheTtl, Duration refreshFloor) {
+        return verifier(jwksUri, cacheTtl, refreshFloor, KeyEndpointSettings.defaults());
+    }
+
+    private OidcJwtVerifier verifier(URI jwksUri, Duration cacheTtl, Duration refreshFloor,
+            KeyEndpointSettings keyEndpoints) {
         return new OidcJwtVerifier(new OidcJwtSettings(Optional.of(ISSUER), Optional.of(jwksUri), List.of(AUDIENCE),
-                Duration.ofSeconds(30), cacheTtl, refreshFloor, TIMEOUT, "scope"), clock, executor, WebClient.builder());
+                Duration.ofSeconds(30), cacheTtl, refreshFloor, TIMEOUT, "scope"), clock, executor, WebClient.builder(),
+                keyEndpoints, monitor);
     }
 
     private Date inMinutes(long minutes) {
@@ -343,6 +350,35 @@ class OidcJwtVerifierIT {
         assertThat(callTook).isLessThan(TIMEOUT);
         assertThat(failure).isInstanceOf(VerifierUnavailableException.class);
         assertThat(outcomeTook).isLessThan(Duration.ofSeconds(6));
+    }
+
+    @Test
+    void keepsTheLastGoodKeysThroughAJwksOutageForTheGraceOnly() throws InterruptedException {
+        // Nimbus's cache and outage tolerance run on the system clock, so this one waits for real;
+        // a first exchange warms up the HTTP client, whose first call may take seconds on a busy machine.
+        valueOf(verifier.verify(valid()));
+        Duration ttl = Duration.ofMillis(500);
+        Duration grace = Duration.ofMillis(1500);
+        verifier = verifier(idp.uri(JWKS), ttl, Duration.ofMillis(100), new KeyEndpointSettings(grace,
+                Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(5)));
+        long fetched = System.nanoTime();
+        valueOf(verifier.verify(valid()));
+        idp.serve(Reply.status(503, "maintenance"));
+
+        Thread.sleep(800);
+        assertThat(valueOf(verifier.verify(valid())).id()).as("past the time to live, within the grace")
+                .isEqualTo("user-42");
+        assertThat(idp.requestCount(JWKS)).as("the JWKS was asked again").isGreaterThan(1);
+        KeyFetchMonitor.Snapshot outage = monitor.snapshot(KeyFetchMonitor.Source.OIDC_JWKS);
+        assertThat(outage.staleKeyUses()).isPositive();
+        assertThat(outage.fetchFailures()).isPositive();
+        assertThat(outage.endpointsInOutage()).isOne();
+
+        // Nimbus's cache may keep the last good set for one more time to live after the grace.
+        Thread.sleep(Math.max(0, ttl.plus(grace).plus(ttl).plusMillis(300).toMillis()
+                - Duration.ofNanos(System.nanoTime() - fetched).toMillis()));
+        assertThat(failureOf(verifier.verify(valid()))).as("after the grace")
+                .isInstanceOf(VerifierUnavailableException.class).hasMessageContaining("HTTP 503");
     }
 
     @Test

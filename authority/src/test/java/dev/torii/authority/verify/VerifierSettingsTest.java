@@ -16,6 +16,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 class VerifierSettingsTest {
 
     private static final Executor DIRECT = Runnable::run;
+    private static final KeyFetchMonitor MONITOR = new KeyFetchMonitor(Clock.systemUTC());
     private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
 
     @Test
@@ -49,7 +50,7 @@ class VerifierSettingsTest {
     void oidcNeedsAnIssuer() {
         OidcJwtSettings settings = new OidcJwtSettings(Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5), Duration.ofSeconds(30), TWO_SECONDS, "scope");
-        assertThatThrownBy(() -> new OidcJwtVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder()))
+        assertThatThrownBy(() -> new OidcJwtVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("issuer: absent");
     }
@@ -58,7 +59,7 @@ class VerifierSettingsTest {
     void oidcNeedsARefreshFloorShorterThanTheCacheTimeToLive() {
         OidcJwtSettings settings = new OidcJwtSettings(Optional.of("https://idp.example"), Optional.empty(), List.of(),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), TWO_SECONDS, "scope");
-        assertThatThrownBy(() -> new OidcJwtVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder()))
+        assertThatThrownBy(() -> new OidcJwtVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("jwksRefreshFloor: PT30S (expected: shorter than jwksCacheTtl PT30S)");
     }
@@ -75,7 +76,7 @@ class VerifierSettingsTest {
     @Test
     void googleNeedsAnAudience() {
         assertThatThrownBy(() -> new GoogleServiceAccountVerifier(google(List.of(), List.of(), TEMPLATE), Clock.systemUTC(),
-                DIRECT, WebClient.builder()))
+                DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("audiences: [] (expected: at least one");
     }
@@ -83,7 +84,7 @@ class VerifierSettingsTest {
     @Test
     void googleNeedsTheEmailPlaceholderInTheCertificateUrl() {
         assertThatThrownBy(() -> new GoogleServiceAccountVerifier(
-                google(List.of(), List.of("https://authority.example"), "https://keys.example/x509/"), Clock.systemUTC(), DIRECT, WebClient.builder()))
+                google(List.of(), List.of("https://authority.example"), "https://keys.example/x509/"), Clock.systemUTC(), DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("x509UrlTemplate: 'https://keys.example/x509/' (expected: a URL containing {email}");
     }
@@ -94,7 +95,7 @@ class VerifierSettingsTest {
                 new AllowedServiceAccount("batch@proj.iam.gserviceaccount.com", List.of("a")),
                 new AllowedServiceAccount("Batch@proj.iam.gserviceaccount.com", List.of("b")));
         assertThatThrownBy(() -> new GoogleServiceAccountVerifier(
-                google(accounts, List.of("https://authority.example"), TEMPLATE), Clock.systemUTC(), DIRECT, WebClient.builder()))
+                google(accounts, List.of("https://authority.example"), TEMPLATE), Clock.systemUTC(), DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("serviceAccounts: 'batch@proj.iam.gserviceaccount.com' listed twice");
     }
