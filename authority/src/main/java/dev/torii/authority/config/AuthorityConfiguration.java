@@ -18,8 +18,12 @@ import dev.torii.authority.verify.CredentialVerifier;
 import dev.torii.authority.verify.KeyFetchMonitor;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.grpc.ServerInterceptor;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerInterceptor;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -166,11 +170,19 @@ public class AuthorityConfiguration {
                 store, clock);
     }
 
+    /**
+     * Serves the Authority's gRPC contract. Each call is an observation ({@code grpc.server}):
+     * timed, and with tracing on a server span that continues the caller's W3C {@code
+     * traceparent} from the call's metadata, so the gateway's trace goes on into the Authority and
+     * its calls to the identity provider and Google.
+     */
     @Bean
     GrpcServerLifecycle authorityGrpcServer(AuthorityProperties properties, TokenExchanger exchanger,
-            AccessTokenResolution resolution) {
+            AccessTokenResolution resolution, ObjectProvider<ObservationRegistry> observations) {
+        List<ServerInterceptor> interceptors = new ArrayList<>();
+        observations.ifAvailable(registry -> interceptors.add(new ObservationGrpcServerInterceptor(registry)));
         return new GrpcServerLifecycle(properties.grpc().port(), properties.grpc().shutdownGrace(),
-                List.of(new AuthorityGrpcService(exchanger, resolution)));
+                List.of(new AuthorityGrpcService(exchanger, resolution)), interceptors);
     }
 
     /**

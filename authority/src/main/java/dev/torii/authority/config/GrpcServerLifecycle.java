@@ -5,6 +5,8 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -29,6 +31,7 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
     private final int port;
     private final Duration grace;
     private final List<BindableService> services;
+    private final List<ServerInterceptor> interceptors;
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile Server server;
 
@@ -40,9 +43,24 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
      * @param services the services to serve, besides health and reflection
      */
     public GrpcServerLifecycle(int port, Duration grace, List<BindableService> services) {
+        this(port, grace, services, List.of());
+    }
+
+    /**
+     * Creates the lifecycle with interceptors around the given services (not health and
+     * reflection, whose probes would only crowd the traces and metrics).
+     *
+     * @param port the port; 0 picks a free one
+     * @param grace how long in-flight calls may finish on stop
+     * @param services the services to serve, besides health and reflection
+     * @param interceptors the interceptors of those services, the first one outermost
+     */
+    public GrpcServerLifecycle(int port, Duration grace, List<BindableService> services,
+            List<ServerInterceptor> interceptors) {
         this.port = port;
         this.grace = grace;
         this.services = List.copyOf(services);
+        this.interceptors = List.copyOf(interceptors);
     }
 
     @Override
@@ -50,7 +68,10 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
         ServerBuilder<?> builder = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
-        services.forEach(builder::addService);
+        // ServerInterceptors.intercept makes the last interceptor given the outermost one.
+        List<ServerInterceptor> outermostLast = new java.util.ArrayList<>(interceptors);
+        java.util.Collections.reverse(outermostLast);
+        services.forEach(service -> builder.addService(ServerInterceptors.intercept(service, outermostLast)));
         try {
             server = builder.build().start();
         } catch (IOException e) {

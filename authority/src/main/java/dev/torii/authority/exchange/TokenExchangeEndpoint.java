@@ -6,6 +6,8 @@ import dev.torii.authority.v1.ExchangeTokenResponse;
 import dev.torii.authority.verify.CredentialNotAllowedException;
 import dev.torii.authority.verify.CredentialRejectedException;
 import dev.torii.authority.verify.VerifierUnavailableException;
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +50,8 @@ public final class TokenExchangeEndpoint {
 
     /** How much of a client's value an error description repeats. */
     private static final int MAX_QUOTED_CHARS = 64;
+
+    private static final ContextSnapshotFactory SNAPSHOTS = ContextSnapshotFactory.builder().build();
 
     private final TokenExchanger exchanger;
     private final Clock clock;
@@ -117,8 +121,13 @@ public final class TokenExchangeEndpoint {
         }
         CredentialType type = ACCESS_TOKEN_TYPE.equals(first(form, "subject_token_type"))
                 ? CredentialType.CREDENTIAL_TYPE_ACCESS_TOKEN : CredentialType.CREDENTIAL_TYPE_UNSPECIFIED;
-        return Mono.<ExchangeTokenResponse>fromFuture(() -> exchanger.exchange(first(form, "subject_token"), type,
-                        first(form, "audience")))
+        // WebFlux keeps the request's observation in the Reactor context; the exchanger reads thread-locals.
+        return Mono.deferContextual(context -> {
+                    try (ContextSnapshot.Scope scope = SNAPSHOTS.setThreadLocalsFrom(context)) {
+                        return Mono.fromFuture(exchanger.exchange(first(form, "subject_token"), type,
+                                first(form, "audience")));
+                    }
+                })
                 .map(this::success)
                 .onErrorResume(failure -> Mono.just(failure(TokenExchanger.unwrap(failure))));
     }

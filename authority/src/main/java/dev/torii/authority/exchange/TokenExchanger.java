@@ -17,6 +17,8 @@ import dev.torii.authority.verify.CredentialRejectedException;
 import dev.torii.authority.verify.CredentialVerifier;
 import dev.torii.authority.verify.SubjectType;
 import dev.torii.authority.verify.VerifiedSubject;
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -42,6 +44,7 @@ public final class TokenExchanger {
     /** The longest credential accepted by default, before any parsing; the verifiers never look at more. */
     public static final int MAX_CREDENTIAL_LENGTH = 16 * 1024;
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._:/@-]{1,256}");
+    private static final ContextSnapshotFactory SNAPSHOTS = ContextSnapshotFactory.builder().build();
 
     private final Map<CredentialKind, CredentialVerifier> verifiers;
     private final PrivateTokenMinter minter;
@@ -140,6 +143,8 @@ public final class TokenExchanger {
      *     AudienceNotAllowedException}, or one of the verifier failures
      */
     public CompletableFuture<ExchangeTokenResponse> exchange(String credential, CredentialType type, String audience) {
+        // The caller's observation (the gRPC or HTTP call's), for the verifier's calls made on other threads.
+        ContextSnapshot context = SNAPSHOTS.captureAll();
         try {
             check(credential, audience);
         } catch (RuntimeException e) {
@@ -172,7 +177,7 @@ public final class TokenExchanger {
                 mine.complete(finished.get().response());
                 return mine;
             }
-            verifyAndMint(key, credential, type, audience).whenComplete((response, failure) -> {
+            verifyAndMint(key, credential, type, audience, context).whenComplete((response, failure) -> {
                 inFlight.remove(key, mine);
                 if (failure != null) {
                     mine.completeExceptionally(unwrap(failure));
@@ -185,7 +190,7 @@ public final class TokenExchanger {
     }
 
     private CompletableFuture<ExchangeTokenResponse> verifyAndMint(String key, String credential, CredentialType type,
-            String audience) {
+            String audience, ContextSnapshot context) {
         CredentialKind kind = kind(credential, type);
         CredentialVerifier verifier = verifiers.get(kind);
         if (verifier == null) {
@@ -195,7 +200,8 @@ public final class TokenExchanger {
         }
         CompletableFuture<VerifiedSubject> verified;
         long started = System.nanoTime();
-        try {
+        // A cache answered on its own thread (Redis) may bring us here: restore the caller's context.
+        try (ContextSnapshot.Scope scope = context.setThreadLocals()) {
             verified = verifier.verify(credential);
         } catch (RuntimeException e) {
             verified = CompletableFuture.failedFuture(e);
