@@ -13,6 +13,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -69,8 +71,8 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
         // ServerInterceptors.intercept makes the last interceptor given the outermost one.
-        List<ServerInterceptor> outermostLast = new java.util.ArrayList<>(interceptors);
-        java.util.Collections.reverse(outermostLast);
+        List<ServerInterceptor> outermostLast = new ArrayList<>(interceptors);
+        Collections.reverse(outermostLast);
         services.forEach(service -> builder.addService(ServerInterceptors.intercept(service, outermostLast)));
         try {
             server = builder.build().start();

@@ -123,9 +123,13 @@ public final class TokenExchangeEndpoint {
                 ? CredentialType.CREDENTIAL_TYPE_ACCESS_TOKEN : CredentialType.CREDENTIAL_TYPE_UNSPECIFIED;
         // WebFlux keeps the request's observation in the Reactor context; the exchanger reads thread-locals.
         return Mono.deferContextual(context -> {
-                    try (ContextSnapshot.Scope scope = SNAPSHOTS.setThreadLocalsFrom(context)) {
+                    ContextSnapshot.Scope scope = SNAPSHOTS.setThreadLocalsFrom(context);
+                    try {
+                        // Cancel suppressed: a client that hangs up must not cancel an exchange others share.
                         return Mono.fromFuture(exchanger.exchange(first(form, "subject_token"), type,
-                                first(form, "audience")));
+                                first(form, "audience")), true);
+                    } finally {
+                        scope.close();
                     }
                 })
                 .map(this::success)

@@ -125,15 +125,6 @@ public final class TokenExchanger {
     }
 
     /**
-     * Returns the longest credential this exchanger accepts.
-     *
-     * @return the limit, in characters
-     */
-    public int maxCredentialLength() {
-        return maxCredentialLength;
-    }
-
-    /**
      * Exchanges a credential for a private token for one audience.
      *
      * @param credential the subject credential, without a "Bearer " prefix
@@ -201,10 +192,13 @@ public final class TokenExchanger {
         CompletableFuture<VerifiedSubject> verified;
         long started = System.nanoTime();
         // A cache answered on its own thread (Redis) may bring us here: restore the caller's context.
-        try (ContextSnapshot.Scope scope = context.setThreadLocals()) {
+        ContextSnapshot.Scope scope = context.setThreadLocals();
+        try {
             verified = verifier.verify(credential);
         } catch (RuntimeException e) {
             verified = CompletableFuture.failedFuture(e);
+        } finally {
+            scope.close();
         }
         return verified.handle((subject, failure) -> {
             Throwable cause = failure == null ? null : unwrap(failure);
