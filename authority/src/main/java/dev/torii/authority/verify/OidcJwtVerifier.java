@@ -43,6 +43,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -89,6 +91,7 @@ public final class OidcJwtVerifier implements CredentialVerifier {
     private final Duration refreshFloor;
     private final Executor executor;
     private final KeyFetchMonitor monitor;
+    private final Duration jwksWait;
     private final DefaultJWTProcessor<SecurityContext> processor;
 
     /**
@@ -132,7 +135,11 @@ public final class OidcJwtVerifier implements CredentialVerifier {
                     "scopeClaim: '" + scopeClaim + "' (expected: a claim name, such as scope)");
         }
 
+        // The answer is handled where it arrives (it only copies a body of at most 50 KB; the parsing is done
+        // by the waiting thread): handing it to the executor could leave every executor thread waiting for an
+        // answer queued behind it.
         BoundedHttp http = new BoundedHttp(Objects.requireNonNull(webClient, "webClient"), timeout, Runnable::run);
+        this.jwksWait = timeout.plusSeconds(1);
         ResourceRetriever retriever = url -> retrieve(http, url);
         JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(jwksUrl(jwksUri), retriever)
                 .cache(cacheTtl.toMillis(), timeout.toMillis())
@@ -191,33 +198,39 @@ public final class OidcJwtVerifier implements CredentialVerifier {
                     + Thread.currentThread().getName() + " (expected: the verification executor)");
         }
         String what = "JWKS " + url;
+        Resource resource;
         try {
-            Resource resource = http.get(toUri(url), JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT, what, response -> {
+            resource = http.get(toUri(url), JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT, what, response -> {
                 if (response.statusCode() != 200) {
                     throw new VerifierUnavailableException(what + ": HTTP " + response.statusCode()
                             + " (expected: 200 with a JWK set)", null);
                 }
-                String content = new String(response.body(), StandardCharsets.UTF_8);
-                try {
-                    // Nimbus parses it again; parsing here tells the monitor a garbled answer is a failed fetch.
-                    JWKSet.parse(content);
-                } catch (ParseException e) {
-                    throw new VerifierUnavailableException(what + ": the body is not a JWK set (expected: RFC 7517"
-                            + " JSON)", e);
-                }
                 MediaType type = response.headers().getContentType();
-                return new Resource(content, type == null ? null : type.toString());
-            }).get();
-            monitor.fetched(KeyFetchMonitor.Source.OIDC_JWKS, jwksUri.toString());
-            return resource;
+                return new Resource(new String(response.body(), StandardCharsets.UTF_8),
+                        type == null ? null : type.toString());
+            }).get(jwksWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = VerifierFailures.unwrap(e);
             monitor.failed(KeyFetchMonitor.Source.OIDC_JWKS, cause.getMessage());
             throw new IOException(cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            // Not expected: the exchange has a deadline of its own; this only keeps the thread from waiting forever.
+            monitor.failed(KeyFetchMonitor.Source.OIDC_JWKS, what + ": no answer in time");
+            throw new IOException(what + ": no answer in time", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(what + ": interrupted while waiting for the answer", e);
         }
+        try {
+            // Nimbus parses it again; parsing here tells the monitor that a garbled answer is a failed fetch.
+            JWKSet.parse(resource.getContent());
+        } catch (ParseException e) {
+            String problem = what + ": the body is not a JWK set (expected: RFC 7517 JSON)";
+            monitor.failed(KeyFetchMonitor.Source.OIDC_JWKS, problem);
+            throw new IOException(problem, e);
+        }
+        monitor.fetched(KeyFetchMonitor.Source.OIDC_JWKS, jwksUri.toString());
+        return resource;
     }
 
     private static URI toUri(URL url) throws IOException {
