@@ -161,6 +161,27 @@ class AuthorityTracingIT {
     }
 
     @Test
+    void grpcCallsAndCallsToTheIdentityProviderAreTimed() throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", grpcServer.port()).usePlaintext().build();
+        try {
+            AuthorityGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .exchangeToken(ExchangeTokenRequest.newBuilder().setSubjectToken("grpc-timed").setAudience(AUDIENCE)
+                            .build());
+        } finally {
+            channel.shutdownNow();
+        }
+
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                + environment.getRequiredProperty("local.server.port") + "/actuator/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+
+        assertThat(metrics)
+                .containsPattern("grpc_server_seconds_count\\{[^}]*rpc_method=\"ExchangeToken\"[^}]*} [1-9]")
+                .containsPattern("http_client_requests_seconds_count\\{[^}]*method=\"POST\"[^}]*} [1-9]")
+                .doesNotContain("grpc-timed");
+    }
+
+    @Test
     void nothingIsExportedWithoutAnOtlpEndpoint() {
         assertThat(context.getBeansOfType(SpanExporter.class)).isEmpty();
     }
