@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -52,7 +53,8 @@ public record AuthorityProperties(
         @Valid @DefaultValue Cache cache,
         @Valid @DefaultValue Redis redis,
         @Valid @DefaultValue Limits limits,
-        @Valid @DefaultValue KeyEndpointSettings keyEndpoints) {
+        // Nested explicitly: the record lives in another package, and IDE metadata should list its fields.
+        @Valid @DefaultValue @NestedConfigurationProperty KeyEndpointSettings keyEndpoints) {
 
     /**
      * Configures the gRPC server.
