@@ -6,8 +6,13 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.CachingJWKSetSource;
+import com.nimbusds.jose.jwk.source.JWKSetBasedJWKSource;
+import com.nimbusds.jose.jwk.source.JWKSetSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.jwk.source.OutageTolerantJWKSetSource;
+import com.nimbusds.jose.jwk.source.RateLimitedJWKSetSource;
+import com.nimbusds.jose.jwk.source.URLBasedJWKSetSource;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
@@ -15,6 +20,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jose.util.ResourceRetriever;
+import com.nimbusds.jose.util.events.Event;
 import com.nimbusds.jwt.JWTClaimNames;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -60,11 +66,12 @@ import reactor.core.scheduler.Schedulers;
  * from the configured JWKS: Nimbus's key selector ignores the {@code jku}, {@code x5u}, {@code
  * jwk} and {@code x5c} headers. The JWKS is cached for {@code jwksCacheTtl} and refetched for an
  * unknown {@code kid} only under Nimbus's rate limit: at most two fetches per {@code
- * jwksRefreshFloor}, one of them kept for a key rotation. When the JWKS cannot be fetched once the
- * cache's time to live has passed, Nimbus's outage-tolerant source keeps the last good keys for
- * the outage grace (counted from the last good fetch, plus the time to live), each use counted by
- * the {@link KeyFetchMonitor}. Nimbus's cache does not read {@code Cache-Control}: the time to
- * live is {@code jwksCacheTtl}. The {@code typ} header may be {@code
+ * jwksRefreshFloor}, one of them kept for a key rotation. The time to live is the JWKS's own
+ * {@code Cache-Control: max-age}, bounded by the {@link KeyEndpointSettings}, or {@code
+ * jwksCacheTtl} when it gives none. When the JWKS cannot be fetched once that has passed, Nimbus's
+ * outage-tolerant source keeps the last good keys for the outage grace (counted from the last good
+ * fetch, plus the time to live), each use counted by the {@link KeyFetchMonitor}. The {@code typ}
+ * header may be {@code
  * JWT}, {@code at+jwt} (RFC 9068) or absent, as issuers differ; any other type, such as a logout
  * token's, is refused.
  *
@@ -91,7 +98,12 @@ public final class OidcJwtVerifier implements CredentialVerifier {
     private final Duration refreshFloor;
     private final Executor executor;
     private final KeyFetchMonitor monitor;
+    private final Clock clock;
     private final Duration jwksWait;
+    private final Duration defaultCacheTtl;
+    private final KeyEndpointSettings keyEndpoints;
+    /** The time to live of the JWKS last fetched: its max-age, bounded, or {@code jwksCacheTtl}. */
+    private volatile Duration currentCacheTtl;
     private final DefaultJWTProcessor<SecurityContext> processor;
 
     /**
@@ -102,14 +114,14 @@ public final class OidcJwtVerifier implements CredentialVerifier {
      * @param clock decides whether {@code exp}, {@code nbf} and {@code iat} are acceptable
      * @param executor runs the verification, including any wait for the JWKS
      * @param webClient the builder of the HTTP client (Spring Boot's, so calls are observed)
-     * @param keyEndpoints the outage grace of the JWKS (its other settings apply to Google's keys)
+     * @param keyEndpoints the bounds of the JWKS's max-age and its outage grace
      * @param monitor where JWKS fetch failures and uses of stale keys are counted
      * @throws IllegalArgumentException when a setting is missing or out of range
      */
     public OidcJwtVerifier(OidcJwtSettings settings, Clock clock, Executor executor, WebClient.Builder webClient,
             KeyEndpointSettings keyEndpoints, KeyFetchMonitor monitor) {
         Objects.requireNonNull(settings, "settings");
-        Objects.requireNonNull(clock, "clock");
+        this.clock = Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(keyEndpoints, "keyEndpoints");
         this.monitor = Objects.requireNonNull(monitor, "monitor");
         this.executor = Objects.requireNonNull(executor, "executor");
@@ -141,25 +153,31 @@ public final class OidcJwtVerifier implements CredentialVerifier {
         BoundedHttp http = new BoundedHttp(Objects.requireNonNull(webClient, "webClient"), timeout, Runnable::run);
         this.jwksWait = timeout.plusSeconds(1);
         ResourceRetriever retriever = url -> retrieve(http, url);
-        JWKSourceBuilder<SecurityContext> builder = JWKSourceBuilder.<SecurityContext>create(jwksUrl(jwksUri), retriever)
-                .cache(cacheTtl.toMillis(), timeout.toMillis())
-                // Refresh-ahead would start threads of its own; refreshing on demand, on our executor, is enough.
-                .refreshAheadCache(false)
-                .rateLimited(refreshFloor.toMillis())
-                .retrying(false);
-        if (keyEndpoints.outageGrace().isZero()) {
-            builder.outageTolerant(false);
-        } else {
-            // Nimbus counts the outage time to live from the last good fetch, so it covers the cache's too.
-            builder.outageTolerant(cacheTtl.plus(keyEndpoints.outageGrace()).toMillis(), event -> {
-                if (event instanceof OutageTolerantJWKSetSource.OutageEvent<?> outage) {
-                    monitor.usedStaleKeys(KeyFetchMonitor.Source.OIDC_JWKS);
-                    monitor.outage(KeyFetchMonitor.Source.OIDC_JWKS, jwksUri.toString(),
-                            clock.instant().plusMillis(outage.getRemainingTime()));
+        this.defaultCacheTtl = cacheTtl;
+        this.keyEndpoints = keyEndpoints;
+        this.currentCacheTtl = cacheTtl;
+        // Nimbus's sources, chained as JWKSourceBuilder chains them (refresh-ahead left out: it would start threads
+        // of its own). The cache and the outage-tolerant source ask for their time to live on every fetch: the
+        // JWKS's max-age, when it gives one.
+        JWKSetSource<SecurityContext> source = new URLBasedJWKSetSource<>(jwksUrl(jwksUri), retriever);
+        if (!keyEndpoints.outageGrace().isZero()) {
+            source = new OutageTolerantJWKSetSource<>(source, cacheTtl.plus(keyEndpoints.outageGrace()).toMillis(),
+                    this::outage) {
+                @Override
+                public long getTimeToLive() {
+                    // Counted from the last good fetch, so it covers the cache's time to live too.
+                    return currentCacheTtl.plus(keyEndpoints.outageGrace()).toMillis();
                 }
-            });
+            };
         }
-        JWKSource<SecurityContext> keys = builder.build();
+        source = new RateLimitedJWKSetSource<>(source, refreshFloor.toMillis(), null);
+        source = new CachingJWKSetSource<>(source, cacheTtl.toMillis(), timeout.toMillis(), null) {
+            @Override
+            public long getTimeToLive() {
+                return currentCacheTtl.toMillis();
+            }
+        };
+        JWKSource<SecurityContext> keys = new JWKSetBasedJWKSource<>(source);
 
         List<String> audiences = settings.audiences() == null ? List.of() : settings.audiences();
         this.processor = new DefaultJWTProcessor<>();
@@ -171,6 +189,14 @@ public final class OidcJwtVerifier implements CredentialVerifier {
                 new JWTClaimsSet.Builder().issuer(issuer).build(),
                 Set.of(JWTClaimNames.SUBJECT, JWTClaimNames.EXPIRATION_TIME),
                 clock, clockSkew, OidcJwtVerifier::requireSubject));
+    }
+
+    private void outage(Event<OutageTolerantJWKSetSource<SecurityContext>, SecurityContext> event) {
+        if (event instanceof OutageTolerantJWKSetSource.OutageEvent<?> outage) {
+            monitor.usedStaleKeys(KeyFetchMonitor.Source.OIDC_JWKS);
+            monitor.outage(KeyFetchMonitor.Source.OIDC_JWKS, jwksUri.toString(),
+                    clock.instant().plusMillis(outage.getRemainingTime()));
+        }
     }
 
     private static void requireSubject(JWTClaimsSet claims) throws BadJWTException {
@@ -198,16 +224,14 @@ public final class OidcJwtVerifier implements CredentialVerifier {
                     + Thread.currentThread().getName() + " (expected: the verification executor)");
         }
         String what = "JWKS " + url;
-        Resource resource;
+        BoundedHttp.Response response;
         try {
-            resource = http.get(toUri(url), JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT, what, response -> {
-                if (response.statusCode() != 200) {
-                    throw new VerifierUnavailableException(what + ": HTTP " + response.statusCode()
+            response = http.get(toUri(url), JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT, what, answer -> {
+                if (answer.statusCode() != 200) {
+                    throw new VerifierUnavailableException(what + ": HTTP " + answer.statusCode()
                             + " (expected: 200 with a JWK set)", null);
                 }
-                MediaType type = response.headers().getContentType();
-                return new Resource(new String(response.body(), StandardCharsets.UTF_8),
-                        type == null ? null : type.toString());
+                return answer;
             }).get(jwksWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = VerifierFailures.unwrap(e);
@@ -221,6 +245,9 @@ public final class OidcJwtVerifier implements CredentialVerifier {
             Thread.currentThread().interrupt();
             throw new IOException(what + ": interrupted while waiting for the answer", e);
         }
+        MediaType type = response.headers().getContentType();
+        Resource resource = new Resource(new String(response.body(), StandardCharsets.UTF_8),
+                type == null ? null : type.toString());
         try {
             // Nimbus parses it again; parsing here tells the monitor that a garbled answer is a failed fetch.
             JWKSet.parse(resource.getContent());
@@ -229,6 +256,8 @@ public final class OidcJwtVerifier implements CredentialVerifier {
             monitor.failed(KeyFetchMonitor.Source.OIDC_JWKS, problem);
             throw new IOException(problem, e);
         }
+        // Read by the cache right after this returns, under the cache's lock: one fetch at a time.
+        currentCacheTtl = PublishedKeys.maxAge(response.headers()).map(keyEndpoints::bound).orElse(defaultCacheTtl);
         monitor.fetched(KeyFetchMonitor.Source.OIDC_JWKS, jwksUri.toString());
         return resource;
     }

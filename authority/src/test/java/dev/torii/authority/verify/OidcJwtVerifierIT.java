@@ -381,6 +381,32 @@ class OidcJwtVerifierIT {
                 .isInstanceOf(VerifierUnavailableException.class).hasMessageContaining("HTTP 503");
     }
 
+    static Stream<Arguments> maxAges() {
+        return Stream.of(
+                Arguments.of("max-age=1, shorter than jwks-cache-ttl", "max-age=1", Duration.ofMinutes(5), true),
+                Arguments.of("max-age=0, raised to min-cache-ttl", "no-cache, max-age=0", Duration.ofMinutes(5), true),
+                Arguments.of("max-age=3600, longer than jwks-cache-ttl", "public, max-age=3600", Duration.ofMillis(500),
+                        false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("maxAges")
+    void cachesTheJwksForItsMaxAgeWithinTheBounds(String description, String cacheControl, Duration cacheTtl,
+            boolean refetched) throws InterruptedException {
+        valueOf(verifier.verify(valid()));
+        long before = idp.requestCount(JWKS);
+        idp.serve(request -> Reply.json(published.toString()).withHeader("Cache-Control", cacheControl));
+        verifier = verifier(idp.uri(JWKS), cacheTtl, Duration.ofMillis(100), new KeyEndpointSettings(
+                Duration.ofHours(1), Duration.ofMillis(800), Duration.ofHours(1), Duration.ofSeconds(5),
+                Duration.ofMinutes(5)));
+        valueOf(verifier.verify(valid()));
+
+        Thread.sleep(1_200);
+        valueOf(verifier.verify(valid()));
+
+        assertThat(idp.requestCount(JWKS) - before).isEqualTo(refetched ? 2 : 1);
+    }
+
     @Test
     void rejectsAnOversizeTokenWithoutFetchingKeys() {
         String oversize = TestTokens.rs256(rsa, claims().claim("pad", "x".repeat(16 * 1024)).build());
