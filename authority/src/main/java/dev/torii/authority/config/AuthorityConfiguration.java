@@ -15,7 +15,15 @@ import dev.torii.authority.mint.PrivateTokenMinter;
 import dev.torii.authority.mint.SigningKeys;
 import dev.torii.authority.verify.CredentialKind;
 import dev.torii.authority.verify.CredentialVerifier;
+import dev.torii.authority.verify.KeyFetchMonitor;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.grpc.ServerInterceptor;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.grpc.ObservationGrpcServerInterceptor;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +49,37 @@ public class AuthorityConfiguration {
     @Bean
     Clock authorityClock() {
         return Clock.systemUTC();
+    }
+
+    /** Counts key fetch failures and stale-key uses of the verifiers, for the meters and the health details. */
+    @Bean
+    KeyFetchMonitor keyFetchMonitor(Clock clock) {
+        return new KeyFetchMonitor(clock);
+    }
+
+    /**
+     * Publishes the key endpoints' state: {@code torii.authority.key.fetch.failures} and {@code
+     * torii.authority.key.fetch.stale} (counters) and {@code torii.authority.key.fetch.outage}
+     * (endpoints whose last good keys are in use now), each by {@code source}.
+     */
+    @Bean
+    MeterBinder keyFetchMeters(KeyFetchMonitor monitor) {
+        return registry -> {
+            for (KeyFetchMonitor.Source source : KeyFetchMonitor.Source.values()) {
+                FunctionCounter.builder("torii.authority.key.fetch.failures", monitor,
+                                m -> m.snapshot(source).fetchFailures())
+                        .description("Key fetches (JWKS, Google certificates) that failed")
+                        .tag("source", source.tag()).register(registry);
+                FunctionCounter.builder("torii.authority.key.fetch.stale", monitor,
+                                m -> m.snapshot(source).staleKeyUses())
+                        .description("Verifications that used keys past their time to live, within the outage"
+                                + " grace, because the key endpoint could not be reached")
+                        .tag("source", source.tag()).register(registry);
+                Gauge.builder("torii.authority.key.fetch.outage", monitor, m -> m.snapshot(source).endpointsInOutage())
+                        .description("Key endpoints that cannot be reached and whose last good keys are in use")
+                        .tag("source", source.tag()).register(registry);
+            }
+        };
     }
 
     @Bean
@@ -121,7 +160,8 @@ public class AuthorityConfiguration {
             ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
         return new TokenExchanger(credentialVerifiers, minter, cache, accessTokens, new HashSet<>(properties.audiences()),
                 properties.google().idTokenIssuers(),
-                meters.getIfAvailable(io.micrometer.core.instrument.composite.CompositeMeterRegistry::new));
+                meters.getIfAvailable(io.micrometer.core.instrument.composite.CompositeMeterRegistry::new),
+                properties.limits().maxSubjectTokenLength());
     }
 
     @Bean
@@ -131,12 +171,22 @@ public class AuthorityConfiguration {
                 store, clock);
     }
 
+    /**
+     * Serves the Authority's gRPC contract. Each call is an observation ({@code grpc.server}):
+     * timed, and with tracing on a server span that continues the caller's W3C {@code
+     * traceparent} from the call's metadata, so the gateway's trace goes on into the Authority and
+     * its calls to the identity provider and Google.
+     */
     @Bean
     GrpcServerLifecycle authorityGrpcServer(AuthorityProperties properties, TokenExchanger exchanger,
-            AccessTokenResolution resolution, ObjectProvider<SslBundles> sslBundles) {
+            AccessTokenResolution resolution, ObjectProvider<SslBundles> sslBundles,
+            ObjectProvider<ObservationRegistry> observations) {
+        List<ServerInterceptor> interceptors = new ArrayList<>();
+        observations.ifAvailable(registry -> interceptors.add(new ObservationGrpcServerInterceptor(registry)));
         return new GrpcServerLifecycle(properties.grpc().port(),
                 GrpcServerTls.credentials(properties.grpc().ssl(), sslBundles.getIfAvailable()),
-                properties.grpc().shutdownGrace(), List.of(new AuthorityGrpcService(exchanger, resolution)));
+                properties.grpc().shutdownGrace(), List.of(new AuthorityGrpcService(exchanger, resolution)),
+                interceptors);
     }
 
     /**
@@ -145,11 +195,11 @@ public class AuthorityConfiguration {
      */
     @Bean
     ExchangeHealthIndicator exchangeHealthIndicator(GrpcServerLifecycle grpcServer, KeyRing ring,
-            AuthorityProperties properties) {
+            AuthorityProperties properties, KeyFetchMonitor keyFetchMonitor) {
         // The count, not the paths: without a separate management port this shows on the HTTP port.
         int files = properties.keys().files().size();
         String source = files == 0 ? "generated at start-up (local development only)" : files + " key file(s)";
-        return new ExchangeHealthIndicator(grpcServer, ring, source);
+        return new ExchangeHealthIndicator(grpcServer, ring, source, keyFetchMonitor);
     }
 
     @Bean
@@ -158,8 +208,8 @@ public class AuthorityConfiguration {
     }
 
     @Bean
-    TokenExchangeEndpoint tokenExchangeEndpoint(TokenExchanger exchanger, Clock clock) {
-        return new TokenExchangeEndpoint(exchanger, clock);
+    TokenExchangeEndpoint tokenExchangeEndpoint(TokenExchanger exchanger, Clock clock, AuthorityProperties properties) {
+        return new TokenExchangeEndpoint(exchanger, clock, (int) properties.limits().maxFormSize().toBytes());
     }
 
     private static Thread daemon(Runnable runnable, String name) {

@@ -2,8 +2,11 @@ package dev.torii.authority.config;
 
 import dev.torii.authority.verify.GoogleServiceAccountSettings;
 import dev.torii.authority.verify.IntrospectionSettings;
+import dev.torii.authority.verify.KeyEndpointSettings;
 import dev.torii.authority.verify.OidcJwtSettings;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.net.URI;
@@ -13,7 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -31,6 +36,9 @@ import org.springframework.validation.annotation.Validated;
  * @param resolve who may turn a private token back into the user's access token
  * @param cache the exchange cache
  * @param redis the shared cache, when several replicas run
+ * @param limits the size limits of exchange requests, over gRPC and HTTP
+ * @param keyEndpoints how keys fetched from an OIDC issuer and Google are cached and kept
+ *     through an outage of their endpoint
  */
 @Validated
 @ConfigurationProperties("torii.authority")
@@ -44,7 +52,10 @@ public record AuthorityProperties(
         @DefaultValue List<String> audiences,
         @Valid @DefaultValue Resolve resolve,
         @Valid @DefaultValue Cache cache,
-        @Valid @DefaultValue Redis redis) {
+        @Valid @DefaultValue Redis redis,
+        @Valid @DefaultValue Limits limits,
+        // Nested explicitly: the record lives in another package, and IDE metadata should list its fields.
+        @Valid @DefaultValue @NestedConfigurationProperty KeyEndpointSettings keyEndpoints) {
 
     /**
      * Configures the gRPC server.
@@ -196,6 +207,40 @@ public record AuthorityProperties(
          */
         public Redis {
             uri = uri == null ? Optional.empty() : uri;
+        }
+    }
+
+    /**
+     * Limits the size of exchange requests, so an oversize one is refused with a clear 4xx or
+     * INVALID_ARGUMENT before any parser, verifier or identity provider sees it.
+     *
+     * @param maxSubjectTokenLength the longest subject token accepted, in characters, over gRPC
+     *     and HTTP; real access tokens and service-account JWTs are 1 to 4 KiB, and the verifiers
+     *     never look at more than 16 KiB
+     * @param maxFormSize the largest RFC 8693 request body read by the token endpoint; a larger
+     *     one is answered 413 without being read whole. Must leave room for a subject token of
+     *     the maximum length and the other parameters
+     */
+    public record Limits(
+            @Min(1) @Max(16384) @DefaultValue("16384") int maxSubjectTokenLength,
+            @NotNull @DefaultValue("64KB") DataSize maxFormSize) {
+
+        /** Room the form needs besides the subject token: grant and token type URNs, audience, separators. */
+        static final int FORM_OVERHEAD_BYTES = 1024;
+
+        /**
+         * Checks that a subject token of the maximum length fits in a form of the maximum size.
+         */
+        public Limits {
+            if (maxFormSize != null && maxFormSize.toBytes() < (long) maxSubjectTokenLength + FORM_OVERHEAD_BYTES) {
+                throw new IllegalArgumentException("torii.authority.limits.max-form-size: " + maxFormSize
+                        + " (expected: at least max-subject-token-length " + maxSubjectTokenLength + " + "
+                        + FORM_OVERHEAD_BYTES + " bytes, so the longest accepted token fits in a form)");
+            }
+            if (maxFormSize != null && maxFormSize.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("torii.authority.limits.max-form-size: " + maxFormSize
+                        + " (expected: at most 2GB)");
+            }
         }
     }
 }

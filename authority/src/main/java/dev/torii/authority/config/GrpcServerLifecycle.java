@@ -6,6 +6,8 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -13,6 +15,8 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -32,6 +36,7 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
     private final ServerCredentials credentials;
     private final Duration grace;
     private final List<BindableService> services;
+    private final List<ServerInterceptor> interceptors;
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile Server server;
 
@@ -43,22 +48,26 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
      * @param services the services to serve, besides health and reflection
      */
     public GrpcServerLifecycle(int port, Duration grace, List<BindableService> services) {
-        this(port, InsecureServerCredentials.create(), grace, services);
+        this(port, InsecureServerCredentials.create(), grace, services, List.of());
     }
 
     /**
-     * Creates the lifecycle.
+     * Creates the lifecycle with interceptors around the given services (not health and
+     * reflection, whose probes would only crowd the traces and metrics).
      *
      * @param port the port; 0 picks a free one
      * @param credentials plaintext or TLS, as the server should listen
      * @param grace how long in-flight calls may finish on stop
      * @param services the services to serve, besides health and reflection
+     * @param interceptors the interceptors of those services, the first one outermost
      */
-    public GrpcServerLifecycle(int port, ServerCredentials credentials, Duration grace, List<BindableService> services) {
+    public GrpcServerLifecycle(int port, ServerCredentials credentials, Duration grace, List<BindableService> services,
+            List<ServerInterceptor> interceptors) {
         this.port = port;
         this.credentials = credentials;
         this.grace = grace;
         this.services = List.copyOf(services);
+        this.interceptors = List.copyOf(interceptors);
     }
 
     @Override
@@ -66,7 +75,10 @@ public final class GrpcServerLifecycle implements SmartLifecycle {
         ServerBuilder<?> builder = Grpc.newServerBuilderForPort(port, credentials)
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance());
-        services.forEach(builder::addService);
+        // ServerInterceptors.intercept makes the last interceptor given the outermost one.
+        List<ServerInterceptor> outermostLast = new ArrayList<>(interceptors);
+        Collections.reverse(outermostLast);
+        services.forEach(service -> builder.addService(ServerInterceptors.intercept(service, outermostLast)));
         try {
             server = builder.build().start();
         } catch (IOException e) {

@@ -17,6 +17,8 @@ import dev.torii.authority.verify.CredentialRejectedException;
 import dev.torii.authority.verify.CredentialVerifier;
 import dev.torii.authority.verify.SubjectType;
 import dev.torii.authority.verify.VerifiedSubject;
+import io.micrometer.context.ContextSnapshot;
+import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -39,9 +41,10 @@ import java.util.regex.Pattern;
  */
 public final class TokenExchanger {
 
-    /** The longest credential accepted, before any parsing. */
+    /** The longest credential accepted by default, before any parsing; the verifiers never look at more. */
     public static final int MAX_CREDENTIAL_LENGTH = 16 * 1024;
     private static final Pattern AUDIENCE = Pattern.compile("[A-Za-z0-9._:/@-]{1,256}");
+    private static final ContextSnapshotFactory SNAPSHOTS = ContextSnapshotFactory.builder().build();
 
     private final Map<CredentialKind, CredentialVerifier> verifiers;
     private final PrivateTokenMinter minter;
@@ -51,6 +54,7 @@ public final class TokenExchanger {
     private final List<String> googleIdTokenIssuers;
     private final Map<String, CompletableFuture<ExchangeTokenResponse>> inFlight = new ConcurrentHashMap<>();
     private final MeterRegistry meters;
+    private final int maxCredentialLength;
 
     /**
      * Creates the exchanger.
@@ -86,6 +90,31 @@ public final class TokenExchanger {
     public TokenExchanger(Map<CredentialKind, CredentialVerifier> verifiers, PrivateTokenMinter minter,
             ExchangeCache cache, AccessTokenStore accessTokens, Set<String> allowedAudiences,
             List<String> googleIdTokenIssuers, MeterRegistry meters) {
+        this(verifiers, minter, cache, accessTokens, allowedAudiences, googleIdTokenIssuers, meters,
+                MAX_CREDENTIAL_LENGTH);
+    }
+
+    /**
+     * Creates the exchanger with its own limit on the credential's length.
+     *
+     * @param verifiers the verifier of each accepted credential kind; a kind without one is refused
+     * @param minter signs private tokens
+     * @param cache remembers exchanges
+     * @param accessTokens remembers the access token behind user tokens, for resolution
+     * @param allowedAudiences audiences tokens may be minted for; empty allows any
+     * @param googleIdTokenIssuers issuers whose JWTs are Google service-account credentials
+     * @param meters where the meters go
+     * @param maxCredentialLength the longest credential accepted, in characters (1 to {@link
+     *     #MAX_CREDENTIAL_LENGTH}); a longer one is {@link InvalidExchangeRequestException}
+     */
+    public TokenExchanger(Map<CredentialKind, CredentialVerifier> verifiers, PrivateTokenMinter minter,
+            ExchangeCache cache, AccessTokenStore accessTokens, Set<String> allowedAudiences,
+            List<String> googleIdTokenIssuers, MeterRegistry meters, int maxCredentialLength) {
+        if (maxCredentialLength < 1 || maxCredentialLength > MAX_CREDENTIAL_LENGTH) {
+            throw new IllegalArgumentException("maxCredentialLength: " + maxCredentialLength + " (expected: 1 to "
+                    + MAX_CREDENTIAL_LENGTH + ")");
+        }
+        this.maxCredentialLength = maxCredentialLength;
         this.meters = meters;
         this.verifiers = Map.copyOf(verifiers);
         this.minter = minter;
@@ -105,6 +134,8 @@ public final class TokenExchanger {
      *     AudienceNotAllowedException}, or one of the verifier failures
      */
     public CompletableFuture<ExchangeTokenResponse> exchange(String credential, CredentialType type, String audience) {
+        // The caller's observation (the gRPC or HTTP call's), for the verifier's calls made on other threads.
+        ContextSnapshot context = SNAPSHOTS.captureAll();
         try {
             check(credential, audience);
         } catch (RuntimeException e) {
@@ -137,7 +168,7 @@ public final class TokenExchanger {
                 mine.complete(finished.get().response());
                 return mine;
             }
-            verifyAndMint(key, credential, type, audience).whenComplete((response, failure) -> {
+            verifyAndMint(key, credential, type, audience, context).whenComplete((response, failure) -> {
                 inFlight.remove(key, mine);
                 if (failure != null) {
                     mine.completeExceptionally(unwrap(failure));
@@ -150,7 +181,7 @@ public final class TokenExchanger {
     }
 
     private CompletableFuture<ExchangeTokenResponse> verifyAndMint(String key, String credential, CredentialType type,
-            String audience) {
+            String audience, ContextSnapshot context) {
         CredentialKind kind = kind(credential, type);
         CredentialVerifier verifier = verifiers.get(kind);
         if (verifier == null) {
@@ -160,10 +191,14 @@ public final class TokenExchanger {
         }
         CompletableFuture<VerifiedSubject> verified;
         long started = System.nanoTime();
+        // A cache answered on its own thread (Redis) may bring us here: restore the caller's context.
+        ContextSnapshot.Scope scope = context.setThreadLocals();
         try {
             verified = verifier.verify(credential);
         } catch (RuntimeException e) {
             verified = CompletableFuture.failedFuture(e);
+        } finally {
+            scope.close();
         }
         return verified.handle((subject, failure) -> {
             Throwable cause = failure == null ? null : unwrap(failure);
@@ -204,9 +239,9 @@ public final class TokenExchanger {
         if (credential == null || credential.isBlank()) {
             throw new InvalidExchangeRequestException("subject_token is empty (expected: the client's credential)");
         }
-        if (credential.length() > MAX_CREDENTIAL_LENGTH) {
+        if (credential.length() > maxCredentialLength) {
             throw new InvalidExchangeRequestException("subject_token is " + credential.length()
-                    + " characters long (expected: at most " + MAX_CREDENTIAL_LENGTH + ")");
+                    + " characters long (expected: at most " + maxCredentialLength + ")");
         }
         if (audience == null || !AUDIENCE.matcher(audience).matches()) {
             throw new InvalidExchangeRequestException("audience: '" + abbreviate(audience)

@@ -1,34 +1,43 @@
 package dev.torii.authority.verify;
 
+import io.micrometer.context.ContextSnapshotFactory;
+import io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
-import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpResponse.BodySubscribers;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 
 /**
- * Calls an identity provider or key endpoint with the JDK {@link HttpClient}, asynchronously,
- * within a deadline and a response size limit, turning every transport failure into {@link
- * VerifierUnavailableException}.
+ * Calls an identity provider or key endpoint with Spring's {@link WebClient} on Reactor Netty,
+ * asynchronously, within a deadline and a response size limit, turning every transport failure
+ * into {@link VerifierUnavailableException}.
+ *
+ * <p>The client is built from the {@link WebClient.Builder} it is given: Spring Boot's carries
+ * the observation registry, so every call is timed ({@code http.client.requests}) and, with
+ * tracing on, is a client span that continues the exchange's trace and sends {@code traceparent}.
  */
 final class BoundedHttp {
 
-    private final HttpClient client;
+    /** What an endpoint answered: any status, its headers, and a body no larger than asked. */
+    record Response(int statusCode, HttpHeaders headers, byte[] body) {}
+
+    private static final ContextSnapshotFactory SNAPSHOTS = ContextSnapshotFactory.builder().build();
+
+    private final WebClient client;
     private final Duration timeout;
     private final Executor executor;
 
@@ -36,138 +45,108 @@ final class BoundedHttp {
      * Creates the client a verifier keeps for its lifetime. It never follows redirects, so a
      * credential is only ever sent to the configured endpoint.
      *
-     * @param timeout the connect timeout, and the deadline for each whole exchange
-     * @param executor runs response handling (JSON parsing, signature checks): the JDK client
-     *     would otherwise complete on the common pool, which is a thread per task on small machines
+     * @param builder the builder to start from; cloned, never changed
+     * @param timeout the connect timeout, the wait for response headers, and the deadline for
+     *     each whole exchange, body included
+     * @param executor runs response handling (JSON parsing, signature checks), so none of it
+     *     runs on a Netty event loop
      */
-    BoundedHttp(Duration timeout, Executor executor) {
-        this.timeout = timeout;
-        this.executor = executor;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor)
-                .build();
+    BoundedHttp(WebClient.Builder builder, Duration timeout, Executor executor) {
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.executor = Objects.requireNonNull(executor, "executor");
+        HttpClient http = HttpClient.create()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE))
+                .responseTimeout(timeout)
+                .followRedirect(false);
+        this.client = builder.clone().clientConnector(new ReactorClientHttpConnector(http)).build();
     }
 
     /**
-     * Starts building a request with the deadline already set, so the exchange is abandoned by
-     * the client too and not merely ignored.
+     * Sends a GET without blocking the caller.
      *
      * @param uri the endpoint
-     * @return the builder
-     */
-    HttpRequest.Builder request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(timeout);
-    }
-
-    /**
-     * Sends a request without blocking the caller.
-     *
-     * @param request the request
      * @param maxBodyBytes the largest response body read
-     * @param what names the endpoint in messages, such as {@code "introspection endpoint https://…"}
+     * @param what names the endpoint in messages, such as {@code "Google's ID-token JWKS https://…"}
      * @param handler turns the response (any status) into the result; runs on the executor
      * @return the result; fails with {@link VerifierUnavailableException} on connection failure,
      *     timeout (body included) or an oversize body, or with whatever the handler throws
      */
-    <T> CompletableFuture<T> send(HttpRequest request, int maxBodyBytes, String what,
-            Function<HttpResponse<byte[]>, T> handler) {
-        CompletableFuture<HttpResponse<byte[]>> exchange;
+    <T> CompletableFuture<T> get(URI uri, int maxBodyBytes, String what, Function<Response, T> handler) {
+        return send(client.get().uri(uri).header(HttpHeaders.ACCEPT, "application/json"), maxBodyBytes, what,
+                handler);
+    }
+
+    /**
+     * Sends a form-encoded POST without blocking the caller.
+     *
+     * @param uri the endpoint
+     * @param authorization the {@code Authorization} header
+     * @param form the encoded form
+     * @param maxBodyBytes the largest response body read
+     * @param what names the endpoint in messages
+     * @param handler turns the response (any status) into the result; runs on the executor
+     * @return the result, failing as {@link #get} does
+     */
+    <T> CompletableFuture<T> postForm(URI uri, String authorization, String form, int maxBodyBytes, String what,
+            Function<Response, T> handler) {
+        return send(client.post().uri(uri)
+                .header(HttpHeaders.CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(HttpHeaders.ACCEPT, "application/json")
+                .header(HttpHeaders.AUTHORIZATION, authorization)
+                .bodyValue(form), maxBodyBytes, what, handler);
+    }
+
+    private <T> CompletableFuture<T> send(WebClient.RequestHeadersSpec<?> request, int maxBodyBytes, String what,
+            Function<Response, T> handler) {
+        CompletableFuture<Response> exchange;
         try {
-            exchange = client.sendAsync(request, limitedTo(maxBodyBytes));
+            exchange = request
+                    .exchangeToMono(response -> DataBufferUtils.join(response.bodyToFlux(DataBuffer.class), maxBodyBytes)
+                            .map(BoundedHttp::bytes)
+                            .defaultIfEmpty(new byte[0])
+                            .map(body -> new Response(response.statusCode().value(), response.headers().asHttpHeaders(),
+                                    body)))
+                    // The response timeout covers the wait for headers; this covers a slow body too.
+                    .timeout(timeout)
+                    // The caller's observation (the gRPC call's, say) becomes the parent of the client span.
+                    .contextWrite(SNAPSHOTS.captureAll()::updateContext)
+                    .toFuture();
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(unavailable(what, e));
+            return CompletableFuture.failedFuture(unavailable(what, maxBodyBytes, e));
         }
-        // The request timeout only covers the wait for response headers; this one covers a slow body too.
-        return exchange.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handleAsync((response, failure) -> {
+        return exchange.handleAsync((response, failure) -> {
             if (failure != null) {
-                exchange.cancel(true);
-                throw unavailable(what, VerifierFailures.unwrap(failure));
+                throw unavailable(what, maxBodyBytes, VerifierFailures.unwrap(failure));
             }
             return handler.apply(response);
         }, executor);
     }
 
-    private static VerifierUnavailableException unavailable(String what, Throwable cause) {
+    private static byte[] bytes(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return bytes;
+        } finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
+
+    private static VerifierUnavailableException unavailable(String what, int maxBodyBytes, Throwable failure) {
+        Throwable cause = failure instanceof WebClientRequestException request && request.getCause() != null
+                ? request.getCause() : failure;
         String problem;
-        if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
+        if (cause instanceof TimeoutException || cause instanceof io.netty.handler.timeout.TimeoutException) {
             problem = "no answer in time";
         } else if (cause instanceof ConnectException) {
             problem = "cannot connect";
+        } else if (cause instanceof DataBufferLimitException) {
+            problem = "response body: more than " + maxBodyBytes + " bytes (expected: at most " + maxBodyBytes + ")";
         } else if (cause instanceof IOException) {
             problem = "I/O failure: " + cause.getMessage();
         } else {
             problem = "call failed: " + cause;
         }
         return new VerifierUnavailableException(what + ": " + problem, cause);
-    }
-
-    /**
-     * Returns a body handler that reads response bodies up to a size limit and fails beyond it,
-     * so a broken or hostile endpoint cannot make the Authority buffer without bound.
-     *
-     * @param maxBodyBytes the largest body accepted
-     * @return the handler
-     */
-    static BodyHandler<byte[]> limitedTo(int maxBodyBytes) {
-        return responseInfo -> new LimitedBody(BodySubscribers.ofByteArray(), maxBodyBytes);
-    }
-
-    private static final class LimitedBody implements BodySubscriber<byte[]> {
-
-        private final BodySubscriber<byte[]> delegate;
-        private final long maxBytes;
-        private long received;
-        private boolean exceeded;
-        private Flow.Subscription subscription;
-
-        LimitedBody(BodySubscriber<byte[]> delegate, long maxBytes) {
-            this.delegate = delegate;
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return delegate.getBody();
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            delegate.onSubscribe(subscription);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            if (exceeded) {
-                return;
-            }
-            for (ByteBuffer item : items) {
-                received += item.remaining();
-            }
-            if (received > maxBytes) {
-                exceeded = true;
-                subscription.cancel();
-                delegate.onError(new IOException("response body: more than " + maxBytes
-                        + " bytes (expected: at most " + maxBytes + ")"));
-                return;
-            }
-            delegate.onNext(items);
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            if (!exceeded) {
-                delegate.onError(throwable);
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            if (!exceeded) {
-                delegate.onComplete();
-            }
-        }
     }
 }

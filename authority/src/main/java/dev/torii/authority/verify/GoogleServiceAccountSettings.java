@@ -20,7 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code {email}} standing for the account email
  * @param maxTokenLifetime the longest {@code exp - iat} a self-signed JWT may have
  * @param clockSkew tolerance on {@code exp}, {@code iat} and {@code nbf}
- * @param keysCacheTtl how long fetched keys and certificates are trusted before a refresh
+ * @param keysCacheTtl how long fetched keys and certificates are trusted before a refresh, when
+ *     Google gives no {@code Cache-Control: max-age} (see {@link KeyEndpointSettings})
  * @param keysRefreshFloor the shortest time between two fetches caused by an unknown {@code kid}
  * @param timeout how long one fetch from Google may take
  */

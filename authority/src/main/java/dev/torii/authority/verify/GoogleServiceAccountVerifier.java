@@ -24,8 +24,6 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.torii.authority.verify.GoogleServiceAccountSettings.AllowedServiceAccount;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
@@ -48,6 +46,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Verifies the credentials of Google service accounts, then checks them against the allow-list:
@@ -66,8 +65,10 @@ import org.slf4j.LoggerFactory;
  * malformed is {@link CredentialRejectedException} whatever account it names, and the allow-list
  * cannot be probed with made-up tokens.
  *
- * <p>Keys are fetched with the asynchronous JDK HTTP client, cached for {@code keysCacheTtl}, and
- * refetched for an unknown {@code kid} at most once per {@code keysRefreshFloor}, per key source.
+ * <p>Keys are fetched with a non-blocking {@link WebClient}, cached for the endpoint's {@code
+ * max-age} (bounded by the key-endpoint settings) or else {@code keysCacheTtl}, refetched for an
+ * unknown {@code kid} at most once per {@code keysRefreshFloor}, per key source, and kept for the
+ * outage grace when Google cannot be reached (see {@link PublishedKeys}).
  * A Google answer of 404 for an account's certificates means the account has no keys, so its
  * tokens are rejected; any other failure to get keys is {@link VerifierUnavailableException}.
  */
@@ -102,6 +103,8 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
     private final Duration keysCacheTtl;
     private final Duration keysRefreshFloor;
     private final BoundedHttp http;
+    private final KeyEndpointSettings keyEndpoints;
+    private final KeyFetchMonitor monitor;
     private final PublishedKeys idTokenKeys;
     private final Cache<String, PublishedKeys> accountKeys;
     private final ClockedClaimsVerifier<KeySetContext> idTokenClaims;
@@ -118,9 +121,13 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
      * @param executor runs the handling of key responses; key fetches are asynchronous and block
      *     no thread, and with keys cached the signature check (microseconds of CPU) runs on the
      *     caller's thread
+     * @param webClient the builder of the HTTP client (Spring Boot's, so calls are observed)
+     * @param keyEndpoints how Google's keys are cached and kept through an outage
+     * @param monitor where key fetch failures and uses of stale keys are counted
      * @throws IllegalArgumentException when a setting is missing or out of range
      */
-    public GoogleServiceAccountVerifier(GoogleServiceAccountSettings settings, Clock clock, Executor executor) {
+    public GoogleServiceAccountVerifier(GoogleServiceAccountSettings settings, Clock clock, Executor executor,
+            WebClient.Builder webClient, KeyEndpointSettings keyEndpoints, KeyFetchMonitor monitor) {
         Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(executor, "executor");
@@ -148,11 +155,16 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
             throw new IllegalArgumentException("clockSkew: " + clockSkew + " (expected: >= 0)");
         }
 
-        this.http = new BoundedHttp(timeout, executor);
-        this.idTokenKeys = new PublishedKeys(this::fetchIdTokenKeys, clock, keysCacheTtl, keysRefreshFloor);
+        this.http = new BoundedHttp(Objects.requireNonNull(webClient, "webClient"), timeout, executor);
+        this.keyEndpoints = Objects.requireNonNull(keyEndpoints, "keyEndpoints");
+        this.monitor = Objects.requireNonNull(monitor, "monitor");
+        this.idTokenKeys = new PublishedKeys(this::fetchIdTokenKeys, clock, keysCacheTtl, keysRefreshFloor,
+                keyEndpoints, monitor, KeyFetchMonitor.Source.GOOGLE_ID_TOKEN_JWKS, idTokenJwksUri.toString());
+        // Kept through an outage's grace too, so an account used less often than that keeps its last good keys.
         this.accountKeys = Caffeine.newBuilder()
                 .maximumSize(MAX_CACHED_ACCOUNTS)
-                .expireAfterAccess(keysCacheTtl.compareTo(keysRefreshFloor) > 0 ? keysCacheTtl : keysRefreshFloor)
+                .expireAfterAccess((keysCacheTtl.compareTo(keysRefreshFloor) > 0 ? keysCacheTtl : keysRefreshFloor)
+                        .plus(keyEndpoints.outageGrace()))
                 .build();
 
         Set<String> acceptedAudiences = Set.copyOf(audiences);
@@ -274,8 +286,9 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
         }
         String keyId = requireRs256KeyId(jwt);
         precheck(selfSignedClaims, unverified);
-        PublishedKeys keys = accountKeys.get(email,
-                account -> new PublishedKeys(() -> fetchAccountKeys(account), clock, keysCacheTtl, keysRefreshFloor));
+        PublishedKeys keys = accountKeys.get(email, account -> new PublishedKeys(() -> fetchAccountKeys(account),
+                clock, keysCacheTtl, keysRefreshFloor, keyEndpoints, monitor, KeyFetchMonitor.Source.GOOGLE_CERTIFICATES,
+                certificatesUri(account).toString()));
         return keys.forKeyId(keyId).thenApply(published -> {
             JWTClaimsSet claims = verifySignature(selfSignedProcessor, jwt, keyId, published,
                     "the certificates of " + email);
@@ -389,7 +402,11 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
         return VerifiedSubject.serviceAccount(account.email(), account.roles(), Optional.of(expiresAt.toInstant()));
     }
 
-    private CompletableFuture<JWKSet> fetchIdTokenKeys() {
+    private URI certificatesUri(String email) {
+        return URI.create(x509UrlTemplate.replace("{email}", email));
+    }
+
+    private CompletableFuture<PublishedKeys.Fetched> fetchIdTokenKeys() {
         String what = "Google's ID-token JWKS " + idTokenJwksUri;
         return fetch(idTokenJwksUri, what, response -> {
             if (response.statusCode() != 200) {
@@ -397,7 +414,8 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
                         + " (expected: 200 with a JWK set)", null);
             }
             try {
-                return JWKSet.parse(StrictJson.parseObject(new String(response.body(), StandardCharsets.UTF_8)));
+                return new PublishedKeys.Fetched(JWKSet.parse(StrictJson.parseObject(
+                        new String(response.body(), StandardCharsets.UTF_8))), PublishedKeys.maxAge(response.headers()));
             } catch (ParseException e) {
                 throw new VerifierUnavailableException(
                         what + ": the body is not a JWK set (expected: RFC 7517 JSON)", e);
@@ -405,13 +423,13 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
         });
     }
 
-    private CompletableFuture<JWKSet> fetchAccountKeys(String email) {
-        URI uri = URI.create(x509UrlTemplate.replace("{email}", email));
+    private CompletableFuture<PublishedKeys.Fetched> fetchAccountKeys(String email) {
+        URI uri = certificatesUri(email);
         String what = "certificates of " + email + " at " + uri;
         return fetch(uri, what, response -> {
             if (response.statusCode() == 404) {
                 // Google knows no such account, so none of its tokens can verify: a rejection, not an outage.
-                return new JWKSet();
+                return PublishedKeys.Fetched.of(new JWKSet());
             }
             if (response.statusCode() != 200) {
                 throw new VerifierUnavailableException(what + ": HTTP " + response.statusCode()
@@ -424,7 +442,7 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
                 throw new VerifierUnavailableException(
                         what + ": the body is not a JSON object (expected: key ids mapped to PEM certificates)", e);
             }
-            return certificateKeys(certificates, what);
+            return new PublishedKeys.Fetched(certificateKeys(certificates, what), PublishedKeys.maxAge(response.headers()));
         });
     }
 
@@ -448,8 +466,8 @@ public final class GoogleServiceAccountVerifier implements CredentialVerifier {
         return new JWKSet(keys);
     }
 
-    private CompletableFuture<JWKSet> fetch(URI uri, String what, Function<HttpResponse<byte[]>, JWKSet> reader) {
-        HttpRequest request = http.request(uri).header("Accept", "application/json").GET().build();
-        return http.send(request, MAX_KEY_RESPONSE_BYTES, what, reader);
+    private CompletableFuture<PublishedKeys.Fetched> fetch(URI uri, String what,
+            Function<BoundedHttp.Response, PublishedKeys.Fetched> reader) {
+        return http.get(uri, MAX_KEY_RESPONSE_BYTES, what, reader);
     }
 }

@@ -2,8 +2,6 @@ package dev.torii.authority.verify;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Clock;
@@ -20,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Verifies a user's access token by asking the identity provider (RFC 7662 token introspection),
@@ -54,9 +53,11 @@ public final class IntrospectionVerifier implements CredentialVerifier {
      * @param clock decides whether {@code exp} has passed
      * @param executor runs response handling; the HTTP call itself is asynchronous and blocks no
      *     thread
+     * @param webClient the builder of the HTTP client (Spring Boot's, so calls are observed)
      * @throws IllegalArgumentException when a setting is missing or out of range
      */
-    public IntrospectionVerifier(IntrospectionSettings settings, Clock clock, Executor executor) {
+    public IntrospectionVerifier(IntrospectionSettings settings, Clock clock, Executor executor,
+            WebClient.Builder webClient) {
         Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(executor, "executor");
@@ -82,7 +83,7 @@ public final class IntrospectionVerifier implements CredentialVerifier {
                     + "' (expected: the name of the response member holding the user id, such as sub)");
         }
         this.authorization = basicAuthorization(clientId, clientSecret);
-        this.http = new BoundedHttp(timeout, executor);
+        this.http = new BoundedHttp(Objects.requireNonNull(webClient, "webClient"), timeout, executor);
     }
 
     /**
@@ -106,15 +107,9 @@ public final class IntrospectionVerifier implements CredentialVerifier {
         CompletableFuture<VerifiedSubject> outcome;
         try {
             CredentialChecks.requireWellFormed(credential);
-            HttpRequest request = http.request(endpoint)
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .header("Accept", "application/json")
-                    .header("Authorization", authorization)
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            "token=" + URLEncoder.encode(credential, StandardCharsets.UTF_8)
-                                    + "&token_type_hint=access_token"))
-                    .build();
-            outcome = http.send(request, MAX_RESPONSE_BYTES, "introspection endpoint " + endpoint, this::readResponse);
+            outcome = http.postForm(endpoint, authorization,
+                    "token=" + URLEncoder.encode(credential, StandardCharsets.UTF_8) + "&token_type_hint=access_token",
+                    MAX_RESPONSE_BYTES, "introspection endpoint " + endpoint, this::readResponse);
         } catch (CredentialRejectedException e) {
             outcome = CompletableFuture.failedFuture(e);
         }
@@ -131,7 +126,7 @@ public final class IntrospectionVerifier implements CredentialVerifier {
         return "introspection";
     }
 
-    private VerifiedSubject readResponse(HttpResponse<byte[]> response) {
+    private VerifiedSubject readResponse(BoundedHttp.Response response) {
         int status = response.statusCode();
         if (status != 200) {
             throw unexpectedStatus(status, response.body());

@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param jwksUri the provider's JWKS; when absent, {@code issuer + "/.well-known/jwks.json"}
  * @param audiences accepted {@code aud} values; empty accepts any
  * @param clockSkew tolerance on {@code exp} and {@code nbf}
- * @param jwksCacheTtl how long fetched keys are trusted before a refresh
+ * @param jwksCacheTtl how long fetched keys are trusted before a refresh, when the JWKS gives no
+ *     {@code Cache-Control: max-age} (see {@link KeyEndpointSettings})
  * @param jwksRefreshFloor the shortest time between two fetches caused by an unknown {@code kid},
  *     so forged key ids cannot hammer the provider
  * @param timeout how long one JWKS fetch may take

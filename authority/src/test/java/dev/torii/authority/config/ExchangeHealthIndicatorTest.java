@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jose.jwk.JWK;
 import dev.torii.authority.mint.KeyRing;
 import dev.torii.authority.mint.SigningKeys;
+import dev.torii.authority.verify.KeyFetchMonitor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,8 @@ class ExchangeHealthIndicatorTest {
     private final JWK key = SigningKeys.generate("RS256");
     private final KeyRing ring = new KeyRing(key, Duration.ofMinutes(15), Clock.systemUTC());
     private final GrpcServerLifecycle grpcServer = new GrpcServerLifecycle(0, Duration.ofSeconds(1), List.of());
-    private final ExchangeHealthIndicator indicator = new ExchangeHealthIndicator(grpcServer, ring, "1 key file(s)");
+    private final ExchangeHealthIndicator indicator = new ExchangeHealthIndicator(grpcServer, ring, "1 key file(s)",
+            new KeyFetchMonitor(Clock.systemUTC()));
 
     @AfterEach
     void stop() {

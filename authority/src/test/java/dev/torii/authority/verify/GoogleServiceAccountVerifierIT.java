@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Runs the Google service-account verifier against fake Google key endpoints (the ID-token JWKS
@@ -71,6 +72,7 @@ class GoogleServiceAccountVerifierIT {
     private static Map<String, String> pems;
 
     private final MutableClock clock = new MutableClock(Instant.now());
+    private final KeyFetchMonitor monitor = new KeyFetchMonitor(clock);
     private final Map<String, Map<String, Object>> certificates = new ConcurrentHashMap<>();
     private volatile JWKSet googleKeys;
     private ExecutorService executor;
@@ -132,7 +134,8 @@ class GoogleServiceAccountVerifierIT {
         return new GoogleServiceAccountVerifier(new GoogleServiceAccountSettings(true,
                 List.of(new AllowedServiceAccount(BATCH, List.of("offers.writer", "reports.reader"))),
                 List.of(AUDIENCE), List.of(GOOGLE, "accounts.google.com"), idTokenJwksUri, x509UrlTemplate,
-                Duration.ofHours(1), Duration.ofSeconds(30), TTL, FLOOR, TIMEOUT), clock, executor);
+                Duration.ofHours(1), Duration.ofSeconds(30), TTL, FLOOR, TIMEOUT), clock, executor, WebClient.builder(),
+                KeyEndpointSettings.defaults(), monitor);
     }
 
     private Date inMinutes(long minutes) {

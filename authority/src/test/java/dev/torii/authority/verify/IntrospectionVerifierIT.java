@@ -28,6 +28,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /** Runs the introspection verifier against a fake identity provider served over real HTTP. */
 class IntrospectionVerifierIT {
@@ -58,7 +59,7 @@ class IntrospectionVerifierIT {
 
     private IntrospectionVerifier verifierFor(URI endpoint, String userIdClaim) {
         return new IntrospectionVerifier(new IntrospectionSettings(Optional.of(endpoint), Optional.of(CLIENT_ID),
-                Optional.of(CLIENT_SECRET), TIMEOUT, userIdClaim), clock, executor);
+                Optional.of(CLIENT_SECRET), TIMEOUT, userIdClaim), clock, executor, WebClient.builder());
     }
 
     private long inTenMinutes() {

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /** Runs the OIDC JWT verifier against a fake issuer whose JWKS is served over real HTTP. */
 class OidcJwtVerifierIT {
@@ -54,6 +55,7 @@ class OidcJwtVerifierIT {
     private static RSAKey attackerUnderPublishedKeyId;
 
     private final MutableClock clock = new MutableClock(Instant.now());
+    private final KeyFetchMonitor monitor = new KeyFetchMonitor(clock);
     private ExecutorService executor;
     private FakeEndpoint idp;
     private FakeEndpoint attackerSite;
@@ -94,8 +96,14 @@ class OidcJwtVerifierIT {
     }
 
     private OidcJwtVerifier verifier(URI jwksUri, Duration cacheTtl, Duration refreshFloor) {
+        return verifier(jwksUri, cacheTtl, refreshFloor, KeyEndpointSettings.defaults());
+    }
+
+    private OidcJwtVerifier verifier(URI jwksUri, Duration cacheTtl, Duration refreshFloor,
+            KeyEndpointSettings keyEndpoints) {
         return new OidcJwtVerifier(new OidcJwtSettings(Optional.of(ISSUER), Optional.of(jwksUri), List.of(AUDIENCE),
-                Duration.ofSeconds(30), cacheTtl, refreshFloor, TIMEOUT, "scope"), clock, executor);
+                Duration.ofSeconds(30), cacheTtl, refreshFloor, TIMEOUT, "scope"), clock, executor, WebClient.builder(),
+                keyEndpoints, monitor);
     }
 
     private Date inMinutes(long minutes) {
@@ -342,6 +350,61 @@ class OidcJwtVerifierIT {
         assertThat(callTook).isLessThan(TIMEOUT);
         assertThat(failure).isInstanceOf(VerifierUnavailableException.class);
         assertThat(outcomeTook).isLessThan(Duration.ofSeconds(6));
+    }
+
+    @Test
+    void keepsTheLastGoodKeysThroughAJwksOutageForTheGraceOnly() throws InterruptedException {
+        // Nimbus's cache and outage tolerance run on the system clock, so this one waits for real;
+        // a first exchange warms up the HTTP client, whose first call may take seconds on a busy machine.
+        valueOf(verifier.verify(valid()));
+        Duration ttl = Duration.ofMillis(500);
+        Duration grace = Duration.ofMillis(1500);
+        verifier = verifier(idp.uri(JWKS), ttl, Duration.ofMillis(100), new KeyEndpointSettings(grace,
+                Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofSeconds(5), Duration.ofMinutes(5)));
+        long fetched = System.nanoTime();
+        valueOf(verifier.verify(valid()));
+        idp.serve(Reply.status(503, "maintenance"));
+
+        Thread.sleep(800);
+        assertThat(valueOf(verifier.verify(valid())).id()).as("past the time to live, within the grace")
+                .isEqualTo("user-42");
+        assertThat(idp.requestCount(JWKS)).as("the JWKS was asked again").isGreaterThan(1);
+        KeyFetchMonitor.Snapshot outage = monitor.snapshot(KeyFetchMonitor.Source.OIDC_JWKS);
+        assertThat(outage.staleKeyUses()).isPositive();
+        assertThat(outage.fetchFailures()).isPositive();
+        assertThat(outage.endpointsInOutage()).isOne();
+
+        // Nimbus's cache may keep the last good set for one more time to live after the grace.
+        Thread.sleep(Math.max(0, ttl.plus(grace).plus(ttl).plusMillis(300).toMillis()
+                - Duration.ofNanos(System.nanoTime() - fetched).toMillis()));
+        assertThat(failureOf(verifier.verify(valid()))).as("after the grace")
+                .isInstanceOf(VerifierUnavailableException.class).hasMessageContaining("HTTP 503");
+    }
+
+    static Stream<Arguments> maxAges() {
+        return Stream.of(
+                Arguments.of("max-age=1, shorter than jwks-cache-ttl", "max-age=1", Duration.ofMinutes(5), true),
+                Arguments.of("max-age=0, raised to min-cache-ttl", "no-cache, max-age=0", Duration.ofMinutes(5), true),
+                Arguments.of("max-age=3600, longer than jwks-cache-ttl", "public, max-age=3600", Duration.ofMillis(500),
+                        false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("maxAges")
+    void cachesTheJwksForItsMaxAgeWithinTheBounds(String description, String cacheControl, Duration cacheTtl,
+            boolean refetched) throws InterruptedException {
+        valueOf(verifier.verify(valid()));
+        long before = idp.requestCount(JWKS);
+        idp.serve(request -> Reply.json(published.toString()).withHeader("Cache-Control", cacheControl));
+        verifier = verifier(idp.uri(JWKS), cacheTtl, Duration.ofMillis(100), new KeyEndpointSettings(
+                Duration.ofHours(1), Duration.ofMillis(800), Duration.ofHours(1), Duration.ofSeconds(5),
+                Duration.ofMinutes(5)));
+        valueOf(verifier.verify(valid()));
+
+        Thread.sleep(1_200);
+        valueOf(verifier.verify(valid()));
+
+        assertThat(idp.requestCount(JWKS) - before).isEqualTo(refetched ? 2 : 1);
     }
 
     @Test

@@ -10,18 +10,20 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /** Checks that a verifier refuses at startup the settings it could never work with. */
 class VerifierSettingsTest {
 
     private static final Executor DIRECT = Runnable::run;
+    private static final KeyFetchMonitor MONITOR = new KeyFetchMonitor(Clock.systemUTC());
     private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
 
     @Test
     void introspectionNeedsAnEndpoint() {
         IntrospectionSettings settings = new IntrospectionSettings(Optional.empty(), Optional.of("authority"),
                 Optional.of("secret"), TWO_SECONDS, "sub");
-        assertThatThrownBy(() -> new IntrospectionVerifier(settings, Clock.systemUTC(), DIRECT))
+        assertThatThrownBy(() -> new IntrospectionVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("endpoint: absent (expected: the identity provider's RFC 7662 introspection URL)");
     }
@@ -30,7 +32,7 @@ class VerifierSettingsTest {
     void introspectionNeedsClientCredentials() {
         IntrospectionSettings settings = new IntrospectionSettings(Optional.of(URI.create("https://idp.example/introspect")),
                 Optional.of("authority"), Optional.empty(), TWO_SECONDS, "sub");
-        assertThatThrownBy(() -> new IntrospectionVerifier(settings, Clock.systemUTC(), DIRECT))
+        assertThatThrownBy(() -> new IntrospectionVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("clientSecret: absent");
     }
@@ -39,7 +41,7 @@ class VerifierSettingsTest {
     void introspectionNeedsAPositiveTimeout() {
         IntrospectionSettings settings = new IntrospectionSettings(Optional.of(URI.create("https://idp.example/introspect")),
                 Optional.of("authority"), Optional.of("secret"), Duration.ZERO, "sub");
-        assertThatThrownBy(() -> new IntrospectionVerifier(settings, Clock.systemUTC(), DIRECT))
+        assertThatThrownBy(() -> new IntrospectionVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("timeout: PT0S (expected: > 0)");
     }
@@ -48,7 +50,7 @@ class VerifierSettingsTest {
     void oidcNeedsAnIssuer() {
         OidcJwtSettings settings = new OidcJwtSettings(Optional.empty(), Optional.empty(), List.of(), Duration.ofSeconds(30),
                 Duration.ofMinutes(5), Duration.ofSeconds(30), TWO_SECONDS, "scope");
-        assertThatThrownBy(() -> new OidcJwtVerifier(settings, Clock.systemUTC(), DIRECT))
+        assertThatThrownBy(() -> new OidcJwtVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("issuer: absent");
     }
@@ -57,7 +59,7 @@ class VerifierSettingsTest {
     void oidcNeedsARefreshFloorShorterThanTheCacheTimeToLive() {
         OidcJwtSettings settings = new OidcJwtSettings(Optional.of("https://idp.example"), Optional.empty(), List.of(),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), TWO_SECONDS, "scope");
-        assertThatThrownBy(() -> new OidcJwtVerifier(settings, Clock.systemUTC(), DIRECT))
+        assertThatThrownBy(() -> new OidcJwtVerifier(settings, Clock.systemUTC(), DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("jwksRefreshFloor: PT30S (expected: shorter than jwksCacheTtl PT30S)");
     }
@@ -74,7 +76,7 @@ class VerifierSettingsTest {
     @Test
     void googleNeedsAnAudience() {
         assertThatThrownBy(() -> new GoogleServiceAccountVerifier(google(List.of(), List.of(), TEMPLATE), Clock.systemUTC(),
-                DIRECT))
+                DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("audiences: [] (expected: at least one");
     }
@@ -82,7 +84,7 @@ class VerifierSettingsTest {
     @Test
     void googleNeedsTheEmailPlaceholderInTheCertificateUrl() {
         assertThatThrownBy(() -> new GoogleServiceAccountVerifier(
-                google(List.of(), List.of("https://authority.example"), "https://keys.example/x509/"), Clock.systemUTC(), DIRECT))
+                google(List.of(), List.of("https://authority.example"), "https://keys.example/x509/"), Clock.systemUTC(), DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("x509UrlTemplate: 'https://keys.example/x509/' (expected: a URL containing {email}");
     }
@@ -93,7 +95,7 @@ class VerifierSettingsTest {
                 new AllowedServiceAccount("batch@proj.iam.gserviceaccount.com", List.of("a")),
                 new AllowedServiceAccount("Batch@proj.iam.gserviceaccount.com", List.of("b")));
         assertThatThrownBy(() -> new GoogleServiceAccountVerifier(
-                google(accounts, List.of("https://authority.example"), TEMPLATE), Clock.systemUTC(), DIRECT))
+                google(accounts, List.of("https://authority.example"), TEMPLATE), Clock.systemUTC(), DIRECT, WebClient.builder(), KeyEndpointSettings.defaults(), MONITOR))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("serviceAccounts: 'batch@proj.iam.gserviceaccount.com' listed twice");
     }
