@@ -33,6 +33,21 @@ class AuthorityTemplateTest {
     }
 
     @Test
+    void tracingExportsOnlyWhenAnEndpointIsGiven() {
+        Map<String, Map<String, Object>> defaults = Rendered.env(Chart.template().container(AUTHORITY, "authority"));
+        assertThat(defaults).doesNotContainKey("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT");
+        assertThat(Yamls.string(defaults.get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY"), "value")).isEqualTo("0.1");
+
+        Map<String, Map<String, Object>> env = Rendered.env(Chart.template("""
+                authority:
+                  tracing: {otlpEndpoint: "http://collector:4318/v1/traces", samplingProbability: 1}
+                """).container(AUTHORITY, "authority"));
+        assertThat(Yamls.string(env.get("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT"), "value"))
+                .isEqualTo("http://collector:4318/v1/traces");
+        assertThat(Yamls.string(env.get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY"), "value")).isEqualTo("1");
+    }
+
+    @Test
     void publishedKeysBecomeFurtherKeyFiles() {
         Rendered rendered = Chart.template("authority: {signingKey: {publishedKeys: [next.pem]}}");
         Map<String, Object> container = rendered.container(AUTHORITY, "authority");
