@@ -1,6 +1,5 @@
 package dev.torii.authority.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
@@ -16,8 +15,6 @@ import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,7 +32,6 @@ public final class TestCertificateAuthority {
     private static final byte[] KEY_USAGE = {0x06, 0x03, 0x55, 0x1d, 0x0f};
     private static final byte[] SUBJECT_ALT_NAME = {0x06, 0x03, 0x55, 0x1d, 0x11};
     private static final byte[] TRUE = {0x01, 0x01, (byte) 0xff};
-    private static final DateTimeFormatter UTC_TIME = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
     private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
 
     private final KeyPair keys;
@@ -46,10 +42,10 @@ public final class TestCertificateAuthority {
         this.keys = generateKeys();
         this.name = name(commonName);
         // basicConstraints cA=TRUE (critical), keyUsage keyCertSign + cRLSign (critical).
-        byte[] extensions = der(0x30,
-                der(0x30, BASIC_CONSTRAINTS, TRUE, der(0x04, der(0x30, TRUE))),
-                der(0x30, KEY_USAGE, TRUE, der(0x04, der(0x03, new byte[] {0x01, 0x06}))));
-        this.certificatePem = pem("CERTIFICATE", sign(name, keys, extensions));
+        byte[] extensions = Der.der(0x30,
+                Der.der(0x30, BASIC_CONSTRAINTS, TRUE, Der.der(0x04, Der.der(0x30, TRUE))),
+                Der.der(0x30, KEY_USAGE, TRUE, Der.der(0x04, Der.der(0x03, new byte[] {0x01, 0x06}))));
+        this.certificatePem = Der.pem("CERTIFICATE", sign(name, keys, extensions));
     }
 
     /**
@@ -79,9 +75,9 @@ public final class TestCertificateAuthority {
      */
     public Issued issueServer(String commonName) {
         // subjectAltName: dNSName localhost, iPAddress 127.0.0.1.
-        byte[] names = der(0x30, der(0x82, "localhost".getBytes(StandardCharsets.US_ASCII)),
-                der(0x87, new byte[] {127, 0, 0, 1}));
-        return issue(commonName, der(0x30, der(0x30, SUBJECT_ALT_NAME, der(0x04, names))));
+        byte[] names = Der.der(0x30, Der.der(0x82, "localhost".getBytes(StandardCharsets.US_ASCII)),
+                Der.der(0x87, new byte[] {127, 0, 0, 1}));
+        return issue(commonName, Der.der(0x30, Der.der(0x30, SUBJECT_ALT_NAME, Der.der(0x04, names))));
     }
 
     /**
@@ -92,14 +88,14 @@ public final class TestCertificateAuthority {
      */
     public Issued issueClient(String commonName) {
         // keyUsage digitalSignature: what a TLS client signs its CertificateVerify with.
-        return issue(commonName, der(0x30, der(0x30, KEY_USAGE, TRUE, der(0x04, der(0x03, new byte[] {0x07,
+        return issue(commonName, Der.der(0x30, Der.der(0x30, KEY_USAGE, TRUE, Der.der(0x04, Der.der(0x03, new byte[] {0x07,
             (byte) 0x80})))));
     }
 
     private Issued issue(String commonName, byte[] extensions) {
         KeyPair subject = generateKeys();
         byte[] certificate = sign(name(commonName), subject, extensions);
-        return new Issued(pem("CERTIFICATE", certificate), pem("PRIVATE KEY", subject.getPrivate().getEncoded()));
+        return new Issued(Der.pem("CERTIFICATE", certificate), Der.pem("PRIVATE KEY", subject.getPrivate().getEncoded()));
     }
 
     /**
@@ -149,17 +145,17 @@ public final class TestCertificateAuthority {
 
     private byte[] sign(byte[] subject, KeyPair subjectKeys, byte[] extensions) {
         try {
-            byte[] algorithm = der(0x30, ECDSA_WITH_SHA256);
+            byte[] algorithm = Der.der(0x30, ECDSA_WITH_SHA256);
             ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-            byte[] validity = der(0x30, utcTime(now.minusDays(1)), utcTime(now.plusDays(30)));
-            byte[] version = der(0xa0, der(0x02, new byte[] {0x02}));
-            byte[] serial = der(0x02, BigInteger.valueOf(SERIALS.incrementAndGet()).toByteArray());
-            byte[] tbs = der(0x30, version, serial, algorithm, name, validity, subject,
-                    subjectKeys.getPublic().getEncoded(), der(0xa3, extensions));
+            byte[] validity = Der.der(0x30, Der.utcTime(now.minusDays(1)), Der.utcTime(now.plusDays(30)));
+            byte[] version = Der.der(0xa0, Der.der(0x02, new byte[] {0x02}));
+            byte[] serial = Der.der(0x02, BigInteger.valueOf(SERIALS.incrementAndGet()).toByteArray());
+            byte[] tbs = Der.der(0x30, version, serial, algorithm, name, validity, subject,
+                    subjectKeys.getPublic().getEncoded(), Der.der(0xa3, extensions));
             Signature signature = Signature.getInstance("SHA256withECDSA");
             signature.initSign(keys.getPrivate());
             signature.update(tbs);
-            return der(0x30, tbs, algorithm, der(0x03, concat(new byte[] {0}, signature.sign())));
+            return Der.der(0x30, tbs, algorithm, Der.der(0x03, Der.concat(new byte[] {0}, signature.sign())));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign a test certificate", e);
         }
@@ -176,44 +172,7 @@ public final class TestCertificateAuthority {
     }
 
     private static byte[] name(String commonName) {
-        return der(0x30, der(0x31, der(0x30, COMMON_NAME, der(0x0c, commonName.getBytes(StandardCharsets.UTF_8)))));
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
-    private static byte[] utcTime(ZonedDateTime time) {
-        return der(0x17, UTC_TIME.format(time).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static byte[] der(int tag, byte[]... parts) {
-        byte[] content = concat(parts);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(tag);
-        int length = content.length;
-        if (length < 0x80) {
-            out.write(length);
-        } else if (length <= 0xff) {
-            out.write(0x81);
-            out.write(length);
-        } else if (length <= 0xffff) {
-            out.write(0x82);
-            out.write(length >> 8);
-            out.write(length & 0xff);
-        } else {
-            throw new IllegalArgumentException("DER content: " + length + " bytes (expected: at most 65535)");
-        }
-        out.writeBytes(content);
-        return out.toByteArray();
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : parts) {
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
+        return Der.der(0x30, Der.der(0x31,
+                Der.der(0x30, COMMON_NAME, Der.der(0x0c, commonName.getBytes(StandardCharsets.UTF_8)))));
     }
 }
