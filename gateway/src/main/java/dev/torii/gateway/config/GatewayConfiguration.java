@@ -20,10 +20,7 @@ import dev.torii.gateway.protocol.LegacyProtocol;
 import dev.torii.gateway.protocol.ProtocolFilter;
 import dev.torii.gateway.protocol.Protocols;
 import dev.torii.gateway.protocol.StatusJson;
-import dev.torii.gateway.reload.ReloadStatus;
-import dev.torii.gateway.reload.RouteReloader;
 import dev.torii.gateway.route.RouteRegistry;
-import dev.torii.gateway.route.RouteTable;
 import dev.torii.gateway.routefile.RouteFileLoader;
 import dev.torii.gateway.traffic.ClientAddressResolver;
 import dev.torii.gateway.traffic.RateLimitFilter;
@@ -82,36 +79,6 @@ public class GatewayConfiguration {
         return new RouteFileLoader(descriptors, environment, Clock.systemUTC());
     }
 
-    @Bean
-    RouteRegistry routeRegistry(RouteFileLoader loader, GatewayProperties properties, ReloadStatus reloadStatus) {
-        // Digested before loading, so a change made while the gateway starts differs from it and
-        // the first reload poll picks it up.
-        String digest = RouteReloader.digest(properties.routesDir());
-        RouteTable table = loader.load(properties.routesDir());
-        requireAuthorityWhenNeeded(table, properties);
-        reloadStatus.started(table, digest, table.loadedAt());
-        log.info("loaded {} routes of {} services from {}", table.size(), table.services().size(),
-                properties.routesDir().toAbsolutePath().normalize());
-        return new RouteRegistry(table);
-    }
-
-    /**
-     * Refuses route sets with protected routes when no Authority is configured: such routes could
-     * only ever answer 503.
-     */
-    static void requireAuthorityWhenNeeded(RouteTable table, GatewayProperties properties) {
-        if (properties.authority().target().isPresent()) {
-            return;
-        }
-        List<String> protectedRoutes = table.services().stream().flatMap(s -> s.methods().stream())
-                .filter(m -> !m.auth().isPublic()).map(m -> m.path() + " (" + m.source() + ")").limit(5).toList();
-        if (!protectedRoutes.isEmpty()) {
-            throw new IllegalStateException("torii.gateway.authority.target is not set, but routes need authentication: "
-                    + String.join(", ", protectedRoutes) + " (expected: the Authority's gRPC address, for example"
-                    + " localhost:9090, or auth: public on those routes)");
-        }
-    }
-
     @Bean(destroyMethod = "close")
     AuthorityConnection authorityConnection(GatewayProperties properties, ObjectProvider<SslBundles> sslBundles,
             GatewayMetrics metrics) {
@@ -127,11 +94,8 @@ public class GatewayConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    UpstreamChannels upstreamChannels(GatewayProperties properties, RouteRegistry routes) {
-        UpstreamChannels channels = new UpstreamChannels((int) properties.maxResponseSize().toBytes(),
-                properties.channelShutdownGrace());
-        channels.open(routes.current().upstreams());
-        return channels;
+    UpstreamChannels upstreamChannels(GatewayProperties properties) {
+        return new UpstreamChannels((int) properties.maxResponseSize().toBytes(), properties.channelShutdownGrace());
     }
 
     @Bean

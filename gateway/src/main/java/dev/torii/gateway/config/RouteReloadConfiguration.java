@@ -8,6 +8,7 @@ import dev.torii.gateway.routefile.RouteFileLoader;
 import dev.torii.gateway.reload.RouteFolderWatcher;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.reload.RouteReloader;
+import dev.torii.gateway.reload.RouteSetActivator;
 import dev.torii.gateway.traffic.UpstreamGuards;
 import dev.torii.gateway.admin.RouteStatusEndpoint;
 import dev.torii.gateway.admin.RoutesHealthIndicator;
@@ -32,13 +33,30 @@ public class RouteReloadConfiguration {
         return new ReloadStatus();
     }
 
+    /**
+     * Puts route sets in force: the first one here, while the gateway starts (a set it refuses
+     * stops start-up, naming every problem), later ones when the folder changes.
+     */
+    @Bean
+    RouteSetActivator routeSetActivator(RouteFileLoader loader, UpstreamChannels channels, UpstreamGuards guards,
+            ReloadStatus reloadStatus, GatewayProperties properties) {
+        RouteSetActivator activator = new RouteSetActivator(loader, properties.routesDir(),
+                RouteSetActivator.authorityCheck(properties.authority().target()), channels, guards, reloadStatus,
+                Clock.systemUTC());
+        activator.start();
+        return activator;
+    }
+
+    @Bean
+    RouteRegistry routeRegistry(RouteSetActivator activator) {
+        return activator.registry();
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "torii.gateway.reload.enabled", havingValue = "true", matchIfMissing = true)
-    RouteFolderWatcher routeFolderWatcher(RouteFileLoader loader, RouteRegistry routes, UpstreamChannels channels,
-            UpstreamGuards guards, ReloadStatus reloadStatus, GatewayProperties properties) {
-        RouteReloader reloader = new RouteReloader(loader, properties.routesDir(),
-                table -> GatewayConfiguration.requireAuthorityWhenNeeded(table, properties), routes, channels,
-                guards, reloadStatus, Clock.systemUTC());
+    RouteFolderWatcher routeFolderWatcher(RouteSetActivator activator, ReloadStatus reloadStatus,
+            GatewayProperties properties) {
+        RouteReloader reloader = new RouteReloader(properties.routesDir(), activator, reloadStatus);
         RouteFolderWatcher watcher = new RouteFolderWatcher(properties.routesDir(), reloader,
                 properties.reload().pollInterval());
         watcher.start();

@@ -31,11 +31,8 @@ public class TrafficConfiguration {
     }
 
     @Bean
-    UpstreamGuards upstreamGuards(GatewayProperties properties, RouteRegistry routes) {
-        UpstreamGuards guards = new UpstreamGuards(properties.retryBudget().ratio(),
-                properties.retryBudget().minPerSecond());
-        guards.update(routes.current());
-        return guards;
+    UpstreamGuards upstreamGuards(GatewayProperties properties) {
+        return new UpstreamGuards(properties.retryBudget().ratio(), properties.retryBudget().minPerSecond());
     }
 
     @Bean(destroyMethod = "close")

@@ -9,6 +9,7 @@ import dev.torii.gateway.reload.ReloadStatus;
 import dev.torii.gateway.routefile.RouteFileLoader;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.reload.RouteReloader;
+import dev.torii.gateway.reload.RouteSetActivator;
 import dev.torii.gateway.route.RouteTable;
 import dev.torii.gateway.traffic.UpstreamGuards;
 import java.io.IOException;
@@ -89,8 +90,11 @@ class RoutesHealthIndicatorTest {
     @Test
     void staysUpAfterARejectedReloadAndSaysTheLastGoodSetIsInForce() throws IOException {
         channels.open(registry.current().upstreams());
-        RouteReloader reloader = new RouteReloader(loader, dir, table -> { }, registry, channels, new UpstreamGuards(0.2, 10), status,
-                Clock.systemUTC());
+        RouteSetActivator activator = new RouteSetActivator(loader, dir, table -> { }, channels,
+                new UpstreamGuards(0.2, 10), status, Clock.systemUTC());
+        registry = activator.start();
+        indicator = new RoutesHealthIndicator(registry, channels, status);
+        RouteReloader reloader = new RouteReloader(dir, activator, status);
         Files.writeString(dir.resolve("offers.yaml"), OFFERS.replace("GetOffer", "DeleteOffer"));
 
         assertThat(reloader.reloadIfChanged()).isTrue();

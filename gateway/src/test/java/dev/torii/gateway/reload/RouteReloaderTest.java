@@ -59,17 +59,13 @@ class RouteReloaderTest {
     @BeforeEach
     void startWithOffers() throws IOException {
         Files.writeString(dir.resolve("offers.yaml"), OFFERS);
-        String digest = RouteReloader.digest(dir);
-        RouteTable table = loader.load(dir);
-        status.started(table, digest, table.loadedAt());
-        registry = new RouteRegistry(table);
-        channels.open(table.upstreams());
-        guards.update(table);
-        reloader = new RouteReloader(loader, dir, candidate -> {
+        RouteSetActivator activator = new RouteSetActivator(loader, dir, candidate -> {
             if (refuseAll.get()) {
                 throw new IllegalStateException("torii.gateway.authority.target is not set");
             }
-        }, registry, channels, guards, status, Clock.systemUTC());
+        }, channels, guards, status, Clock.systemUTC());
+        registry = activator.start();
+        reloader = new RouteReloader(dir, activator, status);
     }
 
     @AfterEach
