@@ -47,6 +47,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.ResourcePatternResolver;
+import org.springframework.scheduling.TaskScheduler;
 import reactor.core.publisher.Flux;
 
 /**
@@ -94,8 +95,9 @@ public class GatewayConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    UpstreamChannels upstreamChannels(GatewayProperties properties) {
-        return new UpstreamChannels((int) properties.maxResponseSize().toBytes(), properties.channelShutdownGrace());
+    UpstreamChannels upstreamChannels(GatewayProperties properties, TaskScheduler scheduler) {
+        return new UpstreamChannels((int) properties.maxResponseSize().toBytes(), properties.channelShutdownGrace(),
+                scheduler);
     }
 
     @Bean

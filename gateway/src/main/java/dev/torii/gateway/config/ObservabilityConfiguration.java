@@ -24,6 +24,7 @@ import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Wires the gateway's metrics and tracing: the per-request recorder and span helper the filters
@@ -35,8 +36,8 @@ public class ObservabilityConfiguration {
 
     // Batches the access log's writes to standard output (see BufferedAccessLog).
     @Bean(destroyMethod = "close")
-    BufferedAccessLog bufferedAccessLog() {
-        return BufferedAccessLog.install(java.time.Duration.ofSeconds(1));
+    BufferedAccessLog bufferedAccessLog(TaskScheduler scheduler) {
+        return BufferedAccessLog.install(java.time.Duration.ofSeconds(1), scheduler);
     }
 
     @Bean

@@ -19,6 +19,7 @@ import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortT
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Wires what keeps the routes current and shows them: the reload of the routes folder, the
@@ -55,19 +56,24 @@ public class RouteReloadConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(name = "torii.gateway.reload.enabled", havingValue = "true", matchIfMissing = true)
     RouteFolderWatcher routeFolderWatcher(RouteSetActivator activator, ReloadStatus reloadStatus,
-            GatewayProperties properties) {
+            GatewayProperties properties, TaskScheduler scheduler) {
         RouteReloader reloader = new RouteReloader(properties.routesDir(), activator, reloadStatus);
         RouteFolderWatcher watcher = new RouteFolderWatcher(properties.routesDir(), reloader,
-                properties.reload().pollInterval());
+                properties.reload().pollInterval(), scheduler);
         watcher.start();
         return watcher;
     }
 
+    /**
+     * Checks the upstreams' health for the status page, the upstream meters and the choice between
+     * the local and the remote target of local/remote upstreams.
+     */
     @Bean(destroyMethod = "close")
     UpstreamHealthChecker upstreamHealthChecker(UpstreamChannels channels, RouteRegistry routes,
-            GatewayProperties properties) {
-        return new UpstreamHealthChecker(channels, () -> routes.current().upstreams(),
-                properties.status().healthInterval(), properties.status().healthTimeout(), Clock.systemUTC());
+            GatewayProperties properties, TaskScheduler scheduler) {
+        return new UpstreamHealthChecker(channels, routes, properties.status().healthInterval(),
+                properties.status().healthTimeout(), properties.localUpstreamCheckInterval(), scheduler,
+                Clock.systemUTC());
     }
 
     /**

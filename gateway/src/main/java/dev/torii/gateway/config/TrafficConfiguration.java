@@ -2,7 +2,7 @@ package dev.torii.gateway.config;
 
 import dev.torii.gateway.upstream.LocalUpstreamSelector;
 import dev.torii.gateway.upstream.UnreachableUpstreams;
-import dev.torii.gateway.upstream.UpstreamChannels;
+import dev.torii.gateway.upstream.UpstreamHealthChecker;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.traffic.ClientAddressResolver;
 import dev.torii.gateway.traffic.LocalRateLimiter;
@@ -35,10 +35,9 @@ public class TrafficConfiguration {
         return new UpstreamGuards(properties.retryBudget().ratio(), properties.retryBudget().minPerSecond());
     }
 
-    @Bean(destroyMethod = "close")
-    LocalUpstreamSelector localUpstreamSelector(UpstreamChannels channels, RouteRegistry routes,
-            GatewayProperties properties) {
-        return new LocalUpstreamSelector(channels, routes, properties.localUpstreamCheckInterval());
+    @Bean
+    LocalUpstreamSelector localUpstreamSelector(UpstreamHealthChecker health, RouteRegistry routes) {
+        return new LocalUpstreamSelector(health, routes);
     }
 
     @Bean

@@ -8,10 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Writes access-log lines to standard output in batches, as Envoy does with its access logs:
@@ -30,40 +29,33 @@ public final class BufferedAccessLog implements AutoCloseable {
 
     private final boolean active;
     private final boolean json;
-    private final ScheduledExecutorService flusher;
+    private final ScheduledFuture<?> flusher;
     private ByteArrayOutputStream pending = new ByteArrayOutputStream(FLUSH_AT + 4096);
 
-    BufferedAccessLog(boolean active, boolean json, Duration interval) {
+    BufferedAccessLog(boolean active, boolean json, Duration interval, TaskScheduler scheduler) {
         this.active = active;
         this.json = json;
-        if (active) {
-            flusher = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "torii-access-log");
-                thread.setDaemon(true);
-                return thread;
-            });
-            flusher.scheduleWithFixedDelay(this::flush, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        } else {
-            flusher = null;
-        }
+        flusher = active ? scheduler.scheduleWithFixedDelay(this::flush,
+                scheduler.getClock().instant().plus(interval), interval) : null;
     }
 
     /**
      * Sets the log up for the logging configuration in force.
      *
      * @param interval the longest a line waits before it is written
+     * @param scheduler runs the periodic flush
      * @return the log
      */
-    public static BufferedAccessLog install(Duration interval) {
+    public static BufferedAccessLog install(Duration interval, TaskScheduler scheduler) {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-            return new BufferedAccessLog(false, false, interval);
+            return new BufferedAccessLog(false, false, interval, scheduler);
         }
         Appender<ILoggingEvent> console = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("CONSOLE");
         if (!(console instanceof OutputStreamAppender<ILoggingEvent> stream) || stream.getEncoder() == null) {
-            return new BufferedAccessLog(false, false, interval);
+            return new BufferedAccessLog(false, false, interval, scheduler);
         }
         boolean structured = stream.getEncoder().getClass().getSimpleName().equals("StructuredLogEncoder");
-        return new BufferedAccessLog(true, structured, interval);
+        return new BufferedAccessLog(true, structured, interval, scheduler);
     }
 
     /**
@@ -139,7 +131,7 @@ public final class BufferedAccessLog implements AutoCloseable {
     @Override
     public void close() {
         if (flusher != null) {
-            flusher.shutdownNow();
+            flusher.cancel(false);
         }
         flush();
     }

@@ -8,19 +8,19 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Decides when the routes folder is read again: soon after the file system reports a change in
  * it, and every poll interval regardless, because some file systems deliver no events and a
  * Kubernetes ConfigMap update swaps a {@code ..data} symbolic link rather than editing the files.
  * Events come in bursts (an editor's save, a ConfigMap swap), so a reload waits until they have
- * been quiet for a moment. Reloads run one at a time on a background thread.
+ * been quiet for a moment. Reloads run one at a time on the scheduler; only the wait for
+ * file-system events has a thread of its own, since it blocks until an event comes.
  */
 public final class RouteFolderWatcher implements AutoCloseable {
 
@@ -32,14 +32,14 @@ public final class RouteFolderWatcher implements AutoCloseable {
     private final Path dir;
     private final RouteReloader reloader;
     private final Duration pollInterval;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "torii-route-reload");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final TaskScheduler scheduler;
     private final Object pendingLock = new Object();
+    // Held while a reload runs, so close() can wait for one under way.
+    private final Object reloading = new Object();
+    private ScheduledFuture<?> polls;
     private ScheduledFuture<?> pending;
     private WatchService watchService;
+    private volatile boolean closed;
 
     /**
      * Creates a watcher; {@link #start()} starts it.
@@ -47,19 +47,23 @@ public final class RouteFolderWatcher implements AutoCloseable {
      * @param dir the routes folder
      * @param reloader reloads the folder when its content changed
      * @param pollInterval how often the folder is read without an event
+     * @param scheduler runs the polls and the reloads after events
      */
-    public RouteFolderWatcher(Path dir, RouteReloader reloader, Duration pollInterval) {
+    public RouteFolderWatcher(Path dir, RouteReloader reloader, Duration pollInterval, TaskScheduler scheduler) {
         this.dir = dir;
         this.reloader = reloader;
         this.pollInterval = pollInterval;
+        this.scheduler = scheduler;
     }
 
     /**
      * Starts watching and polling.
      */
     public void start() {
-        timer.scheduleWithFixedDelay(this::reload, pollInterval.toMillis(), pollInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        synchronized (pendingLock) {
+            polls = scheduler.scheduleWithFixedDelay(this::reload, scheduler.getClock().instant().plus(pollInterval),
+                    pollInterval);
+        }
         try {
             watchService = FileSystems.getDefault().newWatchService();
             // Any event counts, hidden entries included: a ConfigMap update shows up only as
@@ -102,18 +106,29 @@ public final class RouteFolderWatcher implements AutoCloseable {
             if (pending != null) {
                 pending.cancel(false);
             }
-            if (!timer.isShutdown()) {
-                pending = timer.schedule(this::reload, DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
+            if (closed) {
+                return;
+            }
+            try {
+                pending = scheduler.schedule(this::reload, scheduler.getClock().instant().plus(DEBOUNCE));
+            } catch (RejectedExecutionException e) {
+                // The gateway is stopping.
+                log.debug("reload not scheduled, the scheduler is shutting down: {}", e.toString());
             }
         }
     }
 
     private void reload() {
-        try {
-            reloader.reloadIfChanged();
-        } catch (RuntimeException e) {
-            // Never let one failure end the schedule: the next event or poll tries again.
-            log.error("route reload failed unexpectedly; still serving the previous set", e);
+        synchronized (reloading) {
+            if (closed) {
+                return;
+            }
+            try {
+                reloader.reloadIfChanged();
+            } catch (RuntimeException e) {
+                // Never let one failure end the schedule: the next event or poll tries again.
+                log.error("route reload failed unexpectedly; still serving the previous set", e);
+            }
         }
     }
 
@@ -122,7 +137,15 @@ public final class RouteFolderWatcher implements AutoCloseable {
      */
     @Override
     public void close() {
-        timer.shutdown();
+        synchronized (pendingLock) {
+            closed = true;
+            if (polls != null) {
+                polls.cancel(false);
+            }
+            if (pending != null) {
+                pending.cancel(false);
+            }
+        }
         if (watchService != null) {
             try {
                 watchService.close();
@@ -130,13 +153,8 @@ public final class RouteFolderWatcher implements AutoCloseable {
                 log.debug("closing the watch service of {}: {}", dir, e.toString());
             }
         }
-        try {
-            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
-                timer.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            timer.shutdownNow();
-            Thread.currentThread().interrupt();
+        synchronized (reloading) {
+            // A reload under way has finished; none starts from now on.
         }
     }
 }

@@ -17,10 +17,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Owns one long-lived gRPC channel per upstream, shared by every request and every route that
@@ -38,25 +39,23 @@ public final class UpstreamChannels implements AutoCloseable {
     // Guards inUse against a retirement deciding while a reload changes what is in use.
     private final Object retirementLock = new Object();
     private Set<UpstreamTarget> inUse = Set.of();
-    private final ScheduledThreadPoolExecutor retirements;
+    // Retired channels still finishing their calls, cancelled by close().
+    private final Set<ManagedChannel> draining = ConcurrentHashMap.newKeySet();
+    private final TaskScheduler scheduler;
     private volatile boolean closed;
 
     /**
      * Creates an empty set of channels.
      *
      * @param maxResponseBytes largest upstream response message accepted
-     * @param shutdownGrace how long channels may drain in-flight calls on {@link #close()}
+     * @param shutdownGrace how long channels may drain in-flight calls, on {@link #close()} and
+     *     when retired
+     * @param scheduler runs retirements; they never wait on its threads
      */
-    public UpstreamChannels(int maxResponseBytes, Duration shutdownGrace) {
+    public UpstreamChannels(int maxResponseBytes, Duration shutdownGrace, TaskScheduler scheduler) {
         this.maxResponseBytes = maxResponseBytes;
         this.shutdownGrace = shutdownGrace;
-        // Its one thread starts with the first retirement, so a gateway that never reloads has none.
-        this.retirements = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "torii-channel-retirement");
-            thread.setDaemon(true);
-            return thread;
-        });
-        retirements.setRemoveOnCancelPolicy(true);
+        this.scheduler = scheduler;
     }
 
     /**
@@ -83,7 +82,7 @@ public final class UpstreamChannels implements AutoCloseable {
      * previous route table may still be on their way to it, and none outlives its route's
      * timeout. Then it stops taking calls, has the shutdown grace to finish those in flight, and
      * what is left is cancelled. An upstream that comes back into use before then keeps its
-     * channel. Runs on a background thread, never on the request path.
+     * channel. Runs on the scheduler, never on the request path.
      *
      * @param used the upstreams of the routes in force
      * @param settle how long requests matched against the previous routes may still start calls:
@@ -95,9 +94,21 @@ public final class UpstreamChannels implements AutoCloseable {
             inUse = kept;
         }
         for (UpstreamTarget target : channels.keySet()) {
-            if (!kept.contains(target) && !retirements.isShutdown()) {
-                retirements.schedule(() -> retire(target), settle.toNanos(), TimeUnit.NANOSECONDS);
+            if (!kept.contains(target)) {
+                later(() -> retire(target), settle);
             }
+        }
+    }
+
+    private void later(Runnable task, Duration delay) {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(task, scheduler.getClock().instant().plus(delay));
+        } catch (RejectedExecutionException e) {
+            // The gateway is stopping: close() ends every channel.
+            log.debug("not scheduled, the scheduler is shutting down: {}", e.toString());
         }
     }
 
@@ -113,16 +124,19 @@ public final class UpstreamChannels implements AutoCloseable {
             return;
         }
         log.info("upstream channel to {} closing: no route uses it any more", target);
+        draining.add(channel);
         channel.shutdown();
-        try {
-            if (!channel.awaitTermination(shutdownGrace.toNanos(), TimeUnit.NANOSECONDS)) {
+        if (channel.isTerminated()) {
+            draining.remove(channel);
+            return;
+        }
+        later(() -> {
+            draining.remove(channel);
+            if (!channel.isTerminated()) {
                 log.warn("upstream channel to {} still busy after {}; cancelling its calls", target, shutdownGrace);
                 channel.shutdownNow();
             }
-        } catch (InterruptedException e) {
-            channel.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        }, shutdownGrace);
     }
 
     /**
@@ -219,8 +233,8 @@ public final class UpstreamChannels implements AutoCloseable {
             return;
         }
         closed = true;
-        // Interrupts a retirement waiting for its channel to drain; that channel is cancelled.
-        retirements.shutdownNow();
+        // A retired channel still draining is cancelled; retirements not begun find no channel.
+        draining.forEach(ManagedChannel::shutdownNow);
         log.info("closing {} upstream channel(s): no new calls; calls in flight have {} to finish",
                 channels.size(), shutdownGrace);
         channels.values().forEach(ManagedChannel::shutdown);

@@ -17,6 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.mock.env.MockEnvironment;
+import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
 
 class RoutesHealthIndicatorTest {
 
@@ -42,7 +45,8 @@ class RoutesHealthIndicatorTest {
 
     private final RouteFileLoader loader = new RouteFileLoader(DescriptorRegistry.of(List.of(OfferProto.getDescriptor())),
             new MockEnvironment(), Clock.systemUTC());
-    private final UpstreamChannels channels = new UpstreamChannels(1024 * 1024, Duration.ofSeconds(1));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final UpstreamChannels channels = new UpstreamChannels(1024 * 1024, Duration.ofSeconds(1), new ConcurrentTaskScheduler(timer));
     private final ReloadStatus status = new ReloadStatus();
     private RouteRegistry registry;
     private RoutesHealthIndicator indicator;
@@ -59,6 +63,7 @@ class RoutesHealthIndicatorTest {
     @AfterEach
     void closeChannels() {
         channels.close();
+        timer.shutdownNow();
     }
 
     @Test

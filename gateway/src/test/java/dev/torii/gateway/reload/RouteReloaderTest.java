@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.mock.env.MockEnvironment;
+import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
 
 class RouteReloaderTest {
 
@@ -49,7 +52,8 @@ class RouteReloaderTest {
     Path dir;
 
     private final RouteFileLoader loader = new RouteFileLoader(DESCRIPTORS, new MockEnvironment(), Clock.systemUTC());
-    private final UpstreamChannels channels = new UpstreamChannels(1024 * 1024, Duration.ofSeconds(1));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final UpstreamChannels channels = new UpstreamChannels(1024 * 1024, Duration.ofSeconds(1), new ConcurrentTaskScheduler(timer));
     private final UpstreamGuards guards = new UpstreamGuards(0.2, 10);
     private final ReloadStatus status = new ReloadStatus();
     private final AtomicBoolean refuseAll = new AtomicBoolean();
@@ -71,6 +75,7 @@ class RouteReloaderTest {
     @AfterEach
     void closeChannels() {
         channels.close();
+        timer.shutdownNow();
     }
 
     @Test

@@ -6,21 +6,26 @@ import static org.awaitility.Awaitility.await;
 import dev.torii.gateway.route.UpstreamTarget;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.scheduling.concurrent.ConcurrentTaskScheduler;
 
 class UpstreamChannelsTest {
 
     private static final UpstreamTarget KEPT = new UpstreamTarget("127.0.0.1:1", UpstreamTarget.Tls.PLAINTEXT);
     private static final UpstreamTarget DROPPED = new UpstreamTarget("127.0.0.1:2", UpstreamTarget.Tls.PLAINTEXT);
 
-    private final UpstreamChannels channels = new UpstreamChannels(1024, Duration.ofSeconds(1));
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final UpstreamChannels channels = new UpstreamChannels(1024, Duration.ofSeconds(1), new ConcurrentTaskScheduler(timer));
 
     @AfterEach
     void close() {
         channels.close();
+        timer.shutdownNow();
     }
 
     @Test
