@@ -2,16 +2,12 @@ package dev.torii.gateway.routefile;
 
 import dev.torii.gateway.route.RouteTable;
 import dev.torii.gateway.grpc.DescriptorRegistry;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingInitializationContext;
 import org.springframework.boot.logging.LoggingSystem;
@@ -24,10 +20,10 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
  *
  * <pre>java -jar torii-gateway-exec.jar check &lt;routes-dir&gt; [--descriptor-set=&lt;file&gt;]...</pre>
  *
- * <p>It runs the gateway's own loader (fields, values, services and methods against the
- * descriptor sets, duplicate paths, auth policies) and the route-file JSON Schema, prints each
- * problem as {@code file:line: field: message}, and exits with 1 when there is any, 0 with a
- * one-line summary when there is none, and 2 when the command itself is misused.
+ * <p>It runs the gateway's own loader (the route-file JSON Schema, then services and methods
+ * against the descriptor sets, duplicate paths, auth policies), prints each problem as
+ * {@code file:line: field: message}, and exits with 1 when there is any, 0 with a one-line summary
+ * when there is none, and 2 when the command itself is misused.
  */
 public final class RouteCheckCommand {
 
@@ -99,40 +95,16 @@ public final class RouteCheckCommand {
         } catch (RouteFileException e) {
             problems.addAll(e.problems());
         }
-        List<Path> files = List.of();
-        if (Files.isDirectory(dir)) {
-            try {
-                files = RouteFileLoader.routeFiles(dir);
-            } catch (IOException e) {
-                // The loader has reported the folder already.
-            }
-        }
-        problems.addAll(schemaProblems(files, problems, RouteFileSchema.bundled(environment)));
         problems.sort(Comparator.comparing((RouteProblem p) -> p.file().toString()).thenComparingInt(RouteProblem::line));
         problems.forEach(out::println);
         if (!problems.isEmpty()) {
             out.println(dir + ": " + problems.size() + " problem(s) in route files");
             return PROBLEMS;
         }
+        int files = table.services().size(); // a route file declares one service
         out.println(dir + ": OK, " + table.size() + " route(s) of " + table.services().size() + " service(s) in "
-                + files.size() + " file(s)");
+                + files + " file(s)");
         return CLEAN;
-    }
-
-    // Only files the loader accepts are held against the schema: for the others the loader's
-    // messages already name each value and what was expected, and the schema's would repeat them
-    // less clearly. What the schema adds is what the loader lets through.
-    private static List<RouteProblem> schemaProblems(List<Path> files, List<RouteProblem> loaderProblems,
-            RouteFileSchema schema) {
-        Set<Path> reported = new HashSet<>();
-        loaderProblems.forEach(p -> reported.add(p.file()));
-        List<RouteProblem> problems = new ArrayList<>();
-        for (Path file : files) {
-            if (!reported.contains(file)) {
-                problems.addAll(schema.check(file));
-            }
-        }
-        return problems;
     }
 
     private static String location(String value) {

@@ -3,16 +3,14 @@ package dev.torii.gateway.routefile;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.AnnotationKeyword;
 import com.networknt.schema.path.NodePath;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,9 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.core.env.PropertyResolver;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -36,18 +31,20 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.resolver.Resolver;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Checks route files against the route-file JSON Schema (draft 2020-12), the same schema editors
- * use for completion and inline errors, and reports each violation with its file, line and field.
+ * use for completion and inline errors, and reports each violation with its file, line and field,
+ * worded as {@link SchemaMessages} says. The gateway runs it on every load (start-up, reload and
+ * the {@code check} command), so the schema is the one statement of a route file's shape.
  *
- * <p>The loader already checks everything the gateway relies on; this check keeps the files and
- * the schema in step, so a file that passes here shows no error in an editor either.
- * Placeholders are resolved first, as at run time, and a resolved plain value is typed again the
- * way YAML would type it ({@code ${TLS:false}} becomes the boolean {@code false}).
+ * <p>Placeholders are resolved first, as at run time, and a resolved plain value is typed again the
+ * way YAML 1.2 (and so an editor) would type it ({@code ${TLS:false}} becomes the boolean
+ * {@code false}; {@code yes} stays a string).
  */
 final class RouteFileSchema {
 
@@ -63,10 +60,12 @@ final class RouteFileSchema {
     private static final Resolver TYPES = new Resolver();
 
     private final Schema schema;
+    private final SchemaMessages messages;
     private final PropertyResolver placeholders;
 
-    private RouteFileSchema(Schema schema, PropertyResolver placeholders) {
+    private RouteFileSchema(Schema schema, JsonNode document, PropertyResolver placeholders) {
         this.schema = schema;
+        this.messages = new SchemaMessages(document);
         this.placeholders = placeholders;
     }
 
@@ -95,10 +94,18 @@ final class RouteFileSchema {
      * @param schemaJson the schema document, JSON
      * @param placeholders resolves {@code ${NAME:default}} in route values, as the loader does
      * @return the check
+     * @throws IOException when the document cannot be read
      */
-    static RouteFileSchema of(InputStream schemaJson, PropertyResolver placeholders) {
-        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
-        return new RouteFileSchema(registry.getSchema(schemaJson), placeholders);
+    static RouteFileSchema of(InputStream schemaJson, PropertyResolver placeholders) throws IOException {
+        JsonNode document = JsonMapper.shared().readTree(schemaJson.readAllBytes());
+        // x-expected and x-problems word the gateway's messages (see SchemaMessages); to the
+        // validator they are annotations, as to editors.
+        Dialect dialect = Dialect.builder(Dialects.getDraft202012())
+                .keyword(new AnnotationKeyword("x-expected"))
+                .keyword(new AnnotationKeyword("x-problems"))
+                .build();
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect);
+        return new RouteFileSchema(registry.getSchema(document), document, placeholders);
     }
 
     /**
@@ -111,73 +118,86 @@ final class RouteFileSchema {
     List<RouteProblem> check(Path file) {
         Node root;
         try {
-            root = compose(file);
+            root = RouteFileParser.compose(file, false);
         } catch (IOException | YAMLException e) {
             return List.of();
         }
-        if (root == null) {
-            return List.of();
-        }
+        return root == null ? List.of() : check(file, root);
+    }
+
+    /**
+     * Checks the parsed document of a route file.
+     *
+     * @param file the route file, named in the problems
+     * @param root the document's root
+     * @return the violations, in document order
+     */
+    List<RouteProblem> check(Path file, Node root) {
         Map<String, Node> nodes = new HashMap<>();
         JsonNode document = toJson(root, "", nodes);
-        // One problem per place: a value matching no branch of a oneOf yields the oneOf's own
-        // error plus one per branch, and only the branches say what was expected.
-        Map<Place, List<String>> messages = new LinkedHashMap<>();
-        Map<Place, String> summaries = new LinkedHashMap<>();
+        List<Found> found = new ArrayList<>();
         for (Error error : schema.validate(document)) {
-            String field = field(error.getInstanceLocation());
-            Node node = nodes.get(field);
+            String at = field(error.getInstanceLocation());
+            String field = at;
+            Node node = nodes.get(at);
             if (PROPERTY_KEYWORDS.contains(error.getKeyword()) && error.getProperty() != null) {
                 // The error is about a property of this object: point at the property when it is
                 // there (an unknown field), at the object when it is not (a missing one).
-                field = join(field, error.getProperty());
+                field = join(at, messages.property(error));
                 node = nodes.getOrDefault(field + KEY, node);
             }
-            Place place = new Place(line(node), field);
-            if (COMBINATOR_KEYWORDS.contains(error.getKeyword())) {
-                summaries.putIfAbsent(place, error.getMessage());
-                continue;
-            }
-            List<String> texts = messages.computeIfAbsent(place, p -> new ArrayList<>());
-            if (!texts.contains(error.getMessage())) {
-                texts.add(error.getMessage());
+            found.add(new Found(error, at, nodes.get(at), field, line(node)));
+        }
+        Map<Place, List<String>> texts = new LinkedHashMap<>();
+        for (Found f : relevant(found)) {
+            List<String> place = texts.computeIfAbsent(new Place(f.line(), f.field()), p -> new ArrayList<>());
+            String text = COMBINATOR_KEYWORDS.contains(f.error().getKeyword()) ? f.error().getMessage()
+                    : messages.message(f.error(), f.value());
+            if (!place.contains(text)) {
+                place.add(text);
             }
         }
-        summaries.forEach((place, summary) -> messages.putIfAbsent(place, List.of(summary)));
         List<RouteProblem> problems = new ArrayList<>();
-        messages.forEach((place, texts) -> {
-            if (summaries.containsKey(place) && messages.keySet().stream().anyMatch(other -> other.within(place))) {
-                // A branch failing deeper inside the value is the one the author meant (a mapping
-                // with a wrong field, not a name); the other branches' complaints would mislead.
-                return;
-            }
-            problems.add(new RouteProblem(file, place.line(), place.field(),
-                    String.join("; ", texts) + " (route-file.schema.json)"));
-        });
+        texts.forEach((place, list) -> problems.add(new RouteProblem(file, place.line(), place.field(),
+                String.join("; ", list) + " (route-file.schema.json)")));
         problems.sort(Comparator.comparingInt(RouteProblem::line));
         return problems;
     }
 
-    private record Place(int line, String field) {
+    /** One violation, with the field it is about and the YAML value at its instance location. */
+    private record Found(Error error, String at, Node value, String field, int line) {}
 
-        boolean within(Place outer) {
-            return outer.field.isEmpty() ? !field.isEmpty()
-                    : field.startsWith(outer.field + ".") || field.startsWith(outer.field + "[");
+    private record Place(int line, String field) {}
+
+    // A value matching no branch of a oneOf yields an error per branch and one for the oneOf; only
+    // the branches for the kind of value written (a single value, or a mapping or list) say what
+    // was meant, and the oneOf's own error only when nothing else is said about the value.
+    private List<Found> relevant(List<Found> found) {
+        List<Found> kept = new ArrayList<>();
+        for (Found f : found) {
+            SchemaMessages.Kind written = f.value() instanceof ScalarNode ? SchemaMessages.Kind.SCALAR
+                    : SchemaMessages.Kind.CONTAINER;
+            boolean combinator = COMBINATOR_KEYWORDS.contains(f.error().getKeyword());
+            boolean othersSpeak = found.stream().anyMatch(o -> o != f && !COMBINATOR_KEYWORDS.contains(
+                    o.error().getKeyword()) && (o.at().equals(f.at()) || within(o.at(), f.at())));
+            if (combinator && othersSpeak) {
+                continue;
+            }
+            SchemaMessages.Kind judged = messages.kind(f.error());
+            boolean meantForOtherKind = judged != SchemaMessages.Kind.EITHER && judged != written;
+            boolean matchingSpeak = found.stream().anyMatch(o -> o != f && ((o.at().equals(f.at())
+                    && messages.kind(o.error()) == written)
+                    || (written == SchemaMessages.Kind.CONTAINER && within(o.at(), f.at()))));
+            if (meantForOtherKind && matchingSpeak) {
+                continue;
+            }
+            kept.add(f);
         }
+        return kept;
     }
 
-    private static Node compose(Path file) throws IOException {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(true);
-        options.setMaxAliasesForCollections(10);
-        Yaml yaml = new Yaml(new SafeConstructor(options));
-        try (Reader reader = new InputStreamReader(Files.newInputStream(file),
-                StandardCharsets.UTF_8.newDecoder())) {
-            for (Node document : yaml.composeAll(reader)) {
-                return document;
-            }
-            return null;
-        }
+    private static boolean within(String inner, String outer) {
+        return outer.isEmpty() ? !inner.isEmpty() : inner.startsWith(outer + ".") || inner.startsWith(outer + "[");
     }
 
     private JsonNode toJson(Node node, String field, Map<String, Node> nodes) {
@@ -219,8 +239,13 @@ final class RouteFileSchema {
             return JSON.nullNode();
         }
         if (tag.equals(Tag.BOOL)) {
+            // YAML 1.1 also reads yes, no, on and off as booleans; YAML 1.2, editors and the
+            // gateway do not.
             String lower = value.toLowerCase(Locale.ROOT);
-            return JSON.booleanNode(lower.equals("true") || lower.equals("yes") || lower.equals("on"));
+            if (lower.equals("true") || lower.equals("false")) {
+                return JSON.booleanNode(lower.equals("true"));
+            }
+            return JSON.stringNode(value);
         }
         try {
             if (tag.equals(Tag.INT)) {

@@ -126,6 +126,24 @@ class RouteReloaderTest {
     }
 
     @Test
+    void aFileTheSchemaRefusesIsRefusedByAReloadAsByTheCheckCommand() throws IOException {
+        RouteTable before = registry.current();
+        // A quoted "false" is a string, not the boolean the schema asks for: the check command and
+        // editors refuse it, so the running gateway must too.
+        Files.writeString(dir.resolve("tests.yaml"), TESTS.replace("{target: \"127.0.0.1:2\"}",
+                "{target: \"127.0.0.1:2\", tls: \"false\"}"));
+
+        assertThat(reloader.reloadIfChanged()).isTrue();
+
+        assertThat(registry.current()).isSameAs(before);
+        assertThat(status.snapshot().last().outcome()).isEqualTo(ReloadStatus.Outcome.REJECTED);
+        assertThat(status.snapshot().last().problems()).singleElement().asString().startsWith(
+                dir.resolve("tests.yaml") + ":2: upstream.tls: string found, boolean expected")
+                .endsWith("(route-file.schema.json)");
+        assertThat(channels.targets()).extracting(UpstreamTarget::target).doesNotContain("127.0.0.1:2");
+    }
+
+    @Test
     void aSetRefusedByTheGatewaysOwnChecksIsNotPutInForce() throws IOException {
         RouteTable before = registry.current();
         refuseAll.set(true);

@@ -151,6 +151,12 @@ class RouteFileLoaderTest {
                         methods: [GetOffer]
                         auth: public
                         """, 2, "upstream.tls: 'yes-please' (expected: true or false)"),
+                Arguments.of("tls a quoted boolean, which only the schema refused before", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1", tls: "false"}
+                        methods: [GetOffer]
+                        auth: public
+                        """, 2, "upstream.tls: string found, boolean expected"),
                 Arguments.of("tls ca file missing", """
                         service: examples.offer.v1.OfferService
                         upstream:
