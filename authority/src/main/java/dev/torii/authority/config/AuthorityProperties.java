@@ -48,7 +48,7 @@ public record AuthorityProperties(
         @Valid @DefaultValue Tokens tokens,
         @Valid @DefaultValue Keys keys,
         @Valid @DefaultValue Users users,
-        @Valid @DefaultValue GoogleServiceAccountSettings google,
+        @Valid @DefaultValue @NestedConfigurationProperty GoogleServiceAccountSettings google,
         @DefaultValue List<String> audiences,
         @Valid @DefaultValue Resolve resolve,
         @Valid @DefaultValue Cache cache,
@@ -154,8 +154,8 @@ public record AuthorityProperties(
      */
     public record Users(
             @NotNull @DefaultValue("none") String verifier,
-            @Valid @DefaultValue IntrospectionSettings introspection,
-            @Valid @DefaultValue OidcJwtSettings jwt) {
+            @Valid @DefaultValue @NestedConfigurationProperty IntrospectionSettings introspection,
+            @Valid @DefaultValue @NestedConfigurationProperty OidcJwtSettings jwt) {
 
         /**
          * Checks the choice of verifier.
