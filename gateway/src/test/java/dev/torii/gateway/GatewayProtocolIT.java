@@ -173,7 +173,26 @@ class GatewayProtocolIT {
         assertThat(response.statusCode()).isEqualTo(400);
         Status status = Status.parseFrom(response.body());
         assertThat(status.getCode()).isEqualTo(3);
-        assertThat(status.getMessage()).contains("not well-formed protobuf");
+        assertThat(status.getMessage()).startsWith("request body is not a valid torii.test.v1.EchoRequest: ");
+    }
+
+    @Test
+    void aMessageNestedDeeperThanProtobufsLimitIsABadRequestNotAnInternalError() throws Exception {
+        Nested.Builder deepest = Nested.newBuilder().setFlag(true);
+        for (int i = 0; i < 100; i++) {
+            deepest = Nested.newBuilder().setChild(deepest);
+        }
+        Nested.Builder limit = Nested.newBuilder().setFlag(true);
+        for (int i = 0; i < 99; i++) {
+            limit = Nested.newBuilder().setChild(limit);
+        }
+
+        HttpResponse<byte[]> atTheLimit = http.post(ECHO, PROTOBUF, EchoRequest.newBuilder().setNested(limit).build().toByteArray());
+        HttpResponse<byte[]> beyond = http.post(ECHO, PROTOBUF, EchoRequest.newBuilder().setNested(deepest).build().toByteArray());
+
+        assertThat(atTheLimit.statusCode()).isEqualTo(200);
+        assertThat(beyond.statusCode()).isEqualTo(400);
+        assertThat(Status.parseFrom(beyond.body()).getMessage()).contains("field nested.child.child.", "nested more than 100");
     }
 
     static Stream<Arguments> statusTable() {

@@ -7,7 +7,9 @@ import com.google.rpc.Status;
 import dev.torii.authority.v1.AuthorityGrpc;
 import dev.torii.authority.v1.ExchangeTokenRequest;
 import dev.torii.examples.offer.OfferServer;
+import dev.torii.examples.offer.v1.CreateOfferRequest;
 import dev.torii.examples.offer.v1.GetOfferRequest;
+import dev.torii.examples.offer.v1.Money;
 import dev.torii.examples.offer.v1.Offer;
 import dev.torii.examples.offer.v1.OfferServiceGrpc;
 import dev.torii.examples.offer.v1.WhoAmIRequest;
@@ -260,6 +262,48 @@ class OfferServiceEndToEndIT {
         assertThat(Status.parseFrom(invalid.body()).getDetails(0).unpack(BadRequest.class).getFieldViolationsList())
                 .extracting(BadRequest.FieldViolation::getField)
                 .containsExactly("item_id", "title", "price");
+    }
+
+    @Test
+    void bodiesTheBackendsParserWouldChokeOnOrMisreadAre400NamingTheField() throws Exception {
+        byte[] valid = CreateOfferRequest.newBuilder().setItemId("item-3").setTitle("Tea set")
+                .setPrice(Money.newBuilder().setCurrencyCode("JPY").setUnits(4000)).build().toByteArray();
+        ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+        bomb.writeBytes(valid);
+        // Field 99, unknown to the service: 101 nested groups, one more than protobuf-java parses.
+        for (int i = 0; i < 101; i++) {
+            bomb.writeBytes(new byte[] {(byte) 0x9b, 0x06});
+        }
+        for (int i = 0; i < 101; i++) {
+            bomb.writeBytes(new byte[] {(byte) 0x9c, 0x06});
+        }
+        // price { units } as a 64-bit value instead of a varint.
+        ByteArrayOutputStream lie = new ByteArrayOutputStream();
+        lie.writeBytes(CreateOfferRequest.newBuilder().setItemId("item-3").setTitle("Tea set").build().toByteArray());
+        lie.writeBytes(new byte[] {0x1a, 0x0e, 0x0a, 0x03, 'J', 'P', 'Y', 0x11, (byte) 0xa0, 0x0f, 0, 0, 0, 0, 0, 0});
+        ByteArrayOutputStream latin1 = new ByteArrayOutputStream();
+        latin1.writeBytes(CreateOfferRequest.newBuilder().setItemId("item-3")
+                .setPrice(Money.newBuilder().setCurrencyCode("JPY").setUnits(4000)).build().toByteArray());
+        latin1.writeBytes(new byte[] {0x12, 0x04, 'C', 'a', 'f', (byte) 0xe9});
+
+        assertThat(http.post(CREATE, "application/x-protobuf", valid, "Authorization", "Bearer dummy:gina:offers.write")
+                .statusCode()).isEqualTo(200);
+        assertRefused(bomb.toByteArray(), "dummy:hank:offers.write",
+                "nested more than 100 messages deep", "field #99");
+        assertRefused(lie.toByteArray(), "dummy:ivan:offers.write",
+                "field price.units: wire type 64-bit at byte 24 (expected: varint for int64)");
+        assertRefused(latin1.toByteArray(), "dummy:judy:offers.write",
+                "field title: invalid UTF-8 at byte 23 (expected: UTF-8 text in a string field)");
+    }
+
+    private void assertRefused(byte[] body, String credential, String... expected) throws IOException {
+        HttpResponse<byte[]> response = http.post(CREATE, "application/x-protobuf", body, "Authorization", "Bearer " + credential);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        Status status = Status.parseFrom(response.body());
+        assertThat(status.getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT.value());
+        assertThat(status.getMessage()).startsWith("request body is not a valid examples.offer.v1.CreateOfferRequest: ")
+                .contains(expected);
     }
 
     @ParameterizedTest

@@ -45,6 +45,7 @@ public final class LegacyProtocol implements Protocol {
 
     private final JsonTranscoder json;
     private final StatusJson statusJson;
+    private final ProtobufWireCheck wireCheck = new ProtobufWireCheck();
 
     /**
      * Creates the protocol.
@@ -99,18 +100,15 @@ public final class LegacyProtocol implements Protocol {
                 .defaultIfEmpty(EMPTY)
                 .onErrorMap(DataBufferLimitException.class, e -> GatewayErrors.payloadTooLarge(maxBytes))
                 .handle((body, sink) -> {
-                    if (format == WireFormat.JSON) {
-                        try {
+                    try {
+                        if (format == WireFormat.JSON) {
                             sink.next(json.toProtobuf(body, route.protoMethod().getInputType()));
-                        } catch (MalformedMessageException e) {
-                            sink.error(GatewayError.of(io.grpc.Status.Code.INVALID_ARGUMENT, e.getMessage()));
+                        } else {
+                            wireCheck.check(body, route.protoMethod().getInputType());
+                            sink.next(body);
                         }
-                    } else if (ProtobufWireCheck.wellFormed(body)) {
-                        sink.next(body);
-                    } else {
-                        sink.error(GatewayError.of(io.grpc.Status.Code.INVALID_ARGUMENT, "request body is not"
-                                + " well-formed protobuf (expected: an encoded "
-                                + route.protoMethod().getInputType().getFullName() + ")"));
+                    } catch (MalformedMessageException e) {
+                        sink.error(GatewayError.of(io.grpc.Status.Code.INVALID_ARGUMENT, e.getMessage()));
                     }
                 });
     }
