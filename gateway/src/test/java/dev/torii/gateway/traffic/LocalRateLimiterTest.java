@@ -43,6 +43,36 @@ class LocalRateLimiterTest {
     }
 
     @Test
+    void aDrainedBucketStaysDrainedAcrossALongIdlePeriod() {
+        TrafficPolicy.RateLimit thousandAnHour = new TrafficPolicy.RateLimit(fivePerSecond.key(), 1000, Duration.ofHours(1),
+                1000, 1);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(limiter.acquireNow("hourly", thousandAnHour).allowed()).isTrue();
+        }
+        assertThat(limiter.acquireNow("hourly", thousandAnHour).allowed()).isFalse();
+
+        now.addAndGet(Duration.ofMinutes(11).toNanos());
+
+        // 11 minutes of a 1000/1h refill: 183 tokens, not a forgotten (full) bucket's 1000.
+        RateLimitDecision afterIdle = limiter.acquireNow("hourly", thousandAnHour);
+        assertThat(afterIdle.allowed()).isTrue();
+        assertThat(afterIdle.remaining()).isEqualTo(182);
+        assertThat(limiter.bucketCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aBucketIsForgottenOnceItWouldBeFullAgain() {
+        limiter.acquireNow("b", fivePerSecond);
+        limiter.acquireNow("b", fivePerSecond);
+
+        // Two tokens take 400ms to come back; the cache's timer wheel sweeps in steps of about a second.
+        now.addAndGet(Duration.ofMillis(400 + 2000).toNanos());
+
+        assertThat(limiter.bucketCount()).isZero();
+        assertThat(limiter.acquireNow("b", fivePerSecond).remaining()).isEqualTo(4);
+    }
+
+    @Test
     void bucketsAreSeparateAndCostIsTaken() {
         TrafficPolicy.RateLimit costly = new TrafficPolicy.RateLimit(fivePerSecond.key(), 5, Duration.ofSeconds(1), 5, 3);
 
