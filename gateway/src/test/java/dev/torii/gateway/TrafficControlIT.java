@@ -90,18 +90,62 @@ class TrafficControlIT {
         for (int i = 0; i < 20; i++) {
             HttpResponse<byte[]> response = (i % 2 == 0 ? first : second).postJson(ECHO, "{}", "X-Tenant", "acme");
             assertThat(response.statusCode()).isIn(200, 429);
-            assertThat(response.headers().firstValue("ratelimit-limit")).hasValue("10");
+            assertThat(response.headers().firstValue("ratelimit-policy")).hasValue("\"torii.test.v1.TestService/Echo\";q=10;w=60");
+            assertThat(response.headers().firstValue("ratelimit-limit")).as("the draft -06 trio is not sent by default").isEmpty();
             if (response.statusCode() == 200) {
+                assertThat(response.headers().firstValue("ratelimit"))
+                        .hasValue("\"torii.test.v1.TestService/Echo\";r=" + (9 - allowed) + ";t=6");
                 allowed++;
             } else {
                 assertThat(response.headers().firstValue("retry-after")).isPresent();
-                assertThat(response.headers().firstValue("ratelimit-remaining")).hasValue("0");
+                assertThat(response.headers().firstValue("ratelimit")).hasValue("\"torii.test.v1.TestService/Echo\";r=0;t="
+                        + response.headers().firstValue("retry-after").orElseThrow());
                 assertThat(response.headers().firstValue("grpc-status")).hasValue("8");
                 assertThat(body(response)).contains("rate limit of torii.test.v1.TestService/Echo reached");
             }
         }
         assertThat(allowed).as("one bucket of 10 for both instances").isEqualTo(10);
         assertThat(first.postJson(ECHO, "{}", "X-Tenant", "other").statusCode()).as("another tenant").isEqualTo(200);
+    }
+
+    @Test
+    void theLegacyHeadersOnRequestAndA429CarriesRetryInfoInEitherFormat() throws Exception {
+        TestBackend backend = backend(TestBackend.start());
+        Path routes = routes("""
+                service: torii.test.v1.TestService
+                upstream: {target: "localhost:%d"}
+                auth: public
+                rateLimit: {key: "header:X-Tenant", rate: 2, period: 1m, burst: 3}
+                methods: [Echo]
+                """.formatted(backend.port()));
+        HttpCalls both = gateway(routes, "--torii.gateway.rate-limit-headers=both");
+        HttpCalls legacy = gateway(routes, "--torii.gateway.rate-limit-headers=legacy");
+
+        HttpResponse<byte[]> first = both.postJson(ECHO, "{}", "X-Tenant", "t1");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(first.headers().firstValue("ratelimit-policy")).hasValue("\"torii.test.v1.TestService/Echo\";q=3;w=90");
+        assertThat(first.headers().firstValue("ratelimit")).hasValue("\"torii.test.v1.TestService/Echo\";r=2;t=30");
+        assertThat(first.headers().firstValue("ratelimit-limit")).hasValue("3");
+        assertThat(first.headers().firstValue("ratelimit-remaining")).hasValue("2");
+        assertThat(first.headers().firstValue("ratelimit-reset")).hasValue("30");
+        HttpResponse<byte[]> old = legacy.postJson(ECHO, "{}", "X-Tenant", "t1");
+        assertThat(old.headers().firstValue("ratelimit-limit")).hasValue("3");
+        assertThat(old.headers().firstValue("ratelimit-policy")).isEmpty();
+        assertThat(old.headers().firstValue("ratelimit")).isEmpty();
+
+        both.postJson(ECHO, "{}", "X-Tenant", "t1");
+        both.postJson(ECHO, "{}", "X-Tenant", "t1");
+        HttpResponse<byte[]> json = both.postJson(ECHO, "{}", "X-Tenant", "t1");
+        HttpResponse<byte[]> protobuf = both.post(ECHO, "application/x-protobuf", new byte[0], "X-Tenant", "t1");
+
+        assertThat(json.statusCode()).isEqualTo(429);
+        assertThat(json.headers().firstValue("retry-after")).hasValue("30");
+        assertThat(json.headers().firstValue("ratelimit")).hasValue("\"torii.test.v1.TestService/Echo\";r=0;t=30");
+        assertThat(JSON.readTree(json.body()).get("details").get(0).toString())
+                .isEqualTo("{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"30s\"}");
+        assertThat(protobuf.statusCode()).isEqualTo(429);
+        com.google.rpc.Status status = com.google.rpc.Status.parseFrom(protobuf.body());
+        assertThat(status.getDetails(0).unpack(com.google.rpc.RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(30);
     }
 
     @Test
@@ -185,6 +229,7 @@ class TrafficControlIT {
         assertThat(open.statusCode()).isEqualTo(503);
         assertThat(body(open)).contains("circuit is open");
         assertThat(open.headers().firstValue("retry-after")).hasValue("1");
+        assertThat(body(open)).contains("{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"1s\"}");
         assertThat(backend.calls()).as("refused without calling the upstream").isEqualTo(callsBefore);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(500));
 

@@ -45,7 +45,7 @@ final class AuthErrors {
     static GatewayError authorityUnavailable() {
         return GatewayError.of(Status.Code.UNAVAILABLE,
                         "authentication is temporarily unavailable; retry shortly (your credential was not rejected)")
-                .header("Retry-After", "1");
+                .retryAfter(1);
     }
 
     static GatewayError deadlineExceeded() {

@@ -154,7 +154,8 @@ public class GatewayConfiguration {
                 new RouteMatchFilter(routes),
                 new DeadlineFilter(protocols),
                 new TracedStep(new AuthenticationFilter(tokens, tracing), "authenticate", tracing),
-                new TracedStep(new RateLimitFilter(rateLimiter, clientAddresses, metrics), "rate limit", tracing),
+                new TracedStep(new RateLimitFilter(rateLimiter, clientAddresses, metrics,
+                        properties.rateLimitHeaders()), "rate limit", tracing),
                 new UpstreamCallFilter(protocols, (int) properties.maxRequestSize().toBytes(),
                         new ForwardedMetadata(properties.forwardedHeaders()),
                         new GuardedCall(channels, metrics, tracing), guards, selector, unreachable));

@@ -1,6 +1,7 @@
 package dev.torii.gateway.config;
 
 import dev.torii.gateway.auth.AuthorityProperties;
+import dev.torii.gateway.traffic.RateLimitHeaders;
 import dev.torii.gateway.traffic.RedisProperties;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -45,6 +46,11 @@ import org.springframework.validation.annotation.Validated;
  *     development only, since it reveals internal addresses
  * @param localUpstreamCheckInterval how often local upstream targets are health-checked
  * @param maxLocalBuckets the most rate-limit buckets kept in process
+ * @param rateLimitHeaders which rate-limit headers limited routes answer with: {@code draft} (the
+ *     default) for draft-ietf-httpapi-ratelimit-headers' {@code RateLimit-Policy} and
+ *     {@code RateLimit} fields, {@code legacy} for the draft -06 trio {@code RateLimit-Limit},
+ *     {@code RateLimit-Remaining} and {@code RateLimit-Reset} that older clients read, or
+ *     {@code both}
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -65,7 +71,8 @@ public record GatewayProperties(
         @NotNull @DefaultValue RetryBudget retryBudget,
         @DefaultValue("false") boolean developerErrors,
         @NotNull @DefaultValue("2s") Duration localUpstreamCheckInterval,
-        @DefaultValue("100000") long maxLocalBuckets) {
+        @DefaultValue("100000") long maxLocalBuckets,
+        @NotNull @DefaultValue("draft") RateLimitHeaders rateLimitHeaders) {
 
     /**
      * Configures route hot reload.

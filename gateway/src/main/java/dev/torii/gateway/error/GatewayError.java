@@ -1,5 +1,9 @@
 package dev.torii.gateway.error;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import com.google.protobuf.Message;
+import com.google.rpc.RetryInfo;
 import com.google.rpc.Status;
 import dev.torii.gateway.grpc.GrpcStatusHttpMapping;
 import java.util.LinkedHashMap;
@@ -15,7 +19,7 @@ public final class GatewayError extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Status status;
+    private transient Status status;
     private final int httpStatus;
     private final Map<String, String> headers;
     private String html;
@@ -72,6 +76,33 @@ public final class GatewayError extends RuntimeException {
     public GatewayError header(String name, String value) {
         headers.put(name, value);
         return this;
+    }
+
+    /**
+     * Adds a detail to the status, as {@code google.rpc} error details travel: packed in an
+     * {@code Any}, after the details already there.
+     *
+     * @param detail the detail, such as a {@code google.rpc.BadRequest}
+     * @return this error
+     */
+    public GatewayError detail(Message detail) {
+        status = status.toBuilder().addDetails(Any.pack(detail)).build();
+        return this;
+    }
+
+    /**
+     * Tells the client when to try again, both ways clients read it: the {@code Retry-After}
+     * header (HTTP clients, RFC 9110) and a {@code google.rpc.RetryInfo} detail (gRPC and Connect
+     * clients, whose retry policies read {@code retry_delay}).
+     *
+     * @param seconds the delay, in whole seconds (at least 1 is sent, as {@code Retry-After: 0}
+     *     would invite a stampede)
+     * @return this error
+     */
+    public GatewayError retryAfter(long seconds) {
+        long delay = Math.max(1, seconds);
+        header("Retry-After", Long.toString(delay));
+        return detail(RetryInfo.newBuilder().setRetryDelay(Duration.newBuilder().setSeconds(delay)).build());
     }
 
     /**

@@ -22,9 +22,17 @@ import reactor.core.publisher.Mono;
 
 /**
  * Applies the route's rate limit: one token bucket per route and key value (the caller, the
- * client's address, the route itself, or a header), answered on every response with the
- * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers, and
- * 429 with {@code Retry-After} when the bucket is empty.
+ * client's address, the route itself, or a header), told on every response of the route in the
+ * rate-limit headers, and 429 with {@code Retry-After} and a {@code google.rpc.RetryInfo} detail
+ * when the bucket is empty.
+ *
+ * <p>The headers follow draft-ietf-httpapi-ratelimit-headers by default. A bucket is one quota
+ * policy named after the method: {@code RateLimit-Policy: "pkg.Service/Method";q=<burst>;w=<s>}
+ * with {@code w} the seconds an empty bucket takes to fill (so {@code q/w} is the rate), and
+ * {@code RateLimit: "pkg.Service/Method";r=<tokens left>;t=<s>} with {@code t} the seconds until
+ * more quota comes (on a 429, the {@code Retry-After}, as the draft asks). Quota units are tokens:
+ * one per request unless the route gives a cost. The draft -06 trio
+ * ({@code RateLimit-Limit/-Remaining/-Reset}) is sent instead or as well when configured.
  */
 public final class RateLimitFilter implements GatewayFilter {
 
@@ -39,6 +47,7 @@ public final class RateLimitFilter implements GatewayFilter {
     private final RateLimiter limiter;
     private final ClientAddressResolver clientAddresses;
     private final GatewayMetrics metrics;
+    private final RateLimitHeaders headers;
 
     /**
      * Creates the filter.
@@ -46,11 +55,14 @@ public final class RateLimitFilter implements GatewayFilter {
      * @param limiter keeps the buckets
      * @param clientAddresses works out client addresses
      * @param metrics counts the decisions
+     * @param headers which rate-limit headers to send
      */
-    public RateLimitFilter(RateLimiter limiter, ClientAddressResolver clientAddresses, GatewayMetrics metrics) {
+    public RateLimitFilter(RateLimiter limiter, ClientAddressResolver clientAddresses, GatewayMetrics metrics,
+            RateLimitHeaders headers) {
         this.limiter = limiter;
         this.clientAddresses = clientAddresses;
         this.metrics = metrics;
+        this.headers = headers;
     }
 
     @Override
@@ -67,10 +79,7 @@ public final class RateLimitFilter implements GatewayFilter {
         }
         String bucket = route.path() + "|" + limit.get().key().describe() + "|" + value;
         return limiter.acquire(bucket, limit.get()).flatMap(decision -> {
-            HttpHeaders headers = exchange.getResponse().getHeaders();
-            headers.set("RateLimit-Limit", Long.toString(decision.limit()));
-            headers.set("RateLimit-Remaining", Long.toString(decision.remaining()));
-            headers.set("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+            writeHeaders(exchange.getResponse().getHeaders(), route, limit.get(), decision);
             metrics.rateLimit(route.path(), decision.allowed(), limiter.store());
             if (decision.allowed()) {
                 return chain.filter(exchange);
@@ -78,8 +87,29 @@ public final class RateLimitFilter implements GatewayFilter {
             return Mono.error(GatewayError.of(Status.Code.RESOURCE_EXHAUSTED, "rate limit of "
                     + route.serviceName() + "/" + route.methodName() + " reached for this "
                     + limit.get().key().describe() + "; retry after " + decision.retryAfterSeconds() + "s")
-                    .header("Retry-After", Long.toString(decision.retryAfterSeconds())));
+                    .retryAfter(decision.retryAfterSeconds()));
         });
+    }
+
+    private void writeHeaders(HttpHeaders response, MethodRoute route, TrafficPolicy.RateLimit limit,
+            RateLimitDecision decision) {
+        if (headers.draft()) {
+            // A structured-field string: the route path is printable ASCII without quotes or backslashes.
+            String policy = "\"" + route.serviceName() + "/" + route.methodName() + "\"";
+            response.set("RateLimit-Policy", policy + ";q=" + decision.limit() + ";w=" + windowSeconds(limit));
+            response.set("RateLimit", policy + ";r=" + decision.remaining()
+                    + (decision.nextSeconds() > 0 ? ";t=" + decision.nextSeconds() : ""));
+        }
+        if (headers.legacy()) {
+            response.set("RateLimit-Limit", Long.toString(decision.limit()));
+            response.set("RateLimit-Remaining", Long.toString(decision.remaining()));
+            response.set("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        }
+    }
+
+    // The seconds an empty bucket takes to fill: the window over which the burst is the quota.
+    private static long windowSeconds(TrafficPolicy.RateLimit limit) {
+        return Math.max(1, (long) Math.ceil(limit.burst() / (limit.tokensPerNano() * 1e9)));
     }
 
     // The bucket's key value, or null when the limit does not apply to this request.

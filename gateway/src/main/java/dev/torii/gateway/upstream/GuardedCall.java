@@ -62,7 +62,7 @@ public final class GuardedCall {
             if (!guard.bulkhead().tryAcquirePermission()) {
                 return Mono.error(GatewayError.of(Status.Code.UNAVAILABLE, "upstream " + route.serviceName()
                         + " is at its limit of " + guard.maxConcurrentCalls() + " calls in flight; retry shortly")
-                        .header("Retry-After", "1"));
+                        .retryAfter(1));
             }
             CircuitBreaker breaker = guard.breaker();
             if (breaker != null && !breaker.tryAcquirePermission()) {
@@ -70,7 +70,7 @@ public final class GuardedCall {
                 long wait = Math.max(1, guard.settings().waitInOpenState().toSeconds());
                 return Mono.error(GatewayError.of(Status.Code.UNAVAILABLE, "upstream " + route.serviceName()
                         + " is failing and its circuit is open; retry in " + wait + "s")
-                        .header("Retry-After", Long.toString(wait)));
+                        .retryAfter(wait));
             }
             state.upstream(target);
             // The shared headers stay as built; each attempt carries its own span's context.

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.torii.gateway.auth.AuthorityProperties;
+import dev.torii.gateway.traffic.RateLimitHeaders;
 import dev.torii.gateway.traffic.RedisProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.unit.DataSize;
 
 class GatewayPropertiesTest {
@@ -44,7 +49,7 @@ class GatewayPropertiesTest {
     void refusesAZeroBodyLimit() {
         assertThatThrownBy(() -> new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofBytes(0),
                 DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
-                RETRY_BUDGET, false, Duration.ofSeconds(2), 100))
+                RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
     }
 
@@ -71,9 +76,24 @@ class GatewayPropertiesTest {
                 .hasMessageContaining("torii.gateway.status.health-interval: PT0.05S (expected: >= 100ms)");
     }
 
+    @Test
+    void rateLimitHeadersDefaultToTheCurrentDraftAndBindFromLowerCase() {
+        assertThat(bind(Map.of()).rateLimitHeaders()).isEqualTo(RateLimitHeaders.DRAFT);
+        assertThat(bind(Map.of("torii.gateway.rate-limit-headers", "legacy")).rateLimitHeaders())
+                .isEqualTo(RateLimitHeaders.LEGACY);
+        assertThat(bind(Map.of("torii.gateway.rate-limit-headers", "both")).rateLimitHeaders())
+                .isEqualTo(RateLimitHeaders.BOTH);
+        assertThatThrownBy(() -> bind(Map.of("torii.gateway.rate-limit-headers", "rfc")))
+                .isInstanceOf(BindException.class).hasMessageContaining("torii.gateway.rate-limit-headers");
+    }
+
+    private static GatewayProperties bind(Map<String, String> values) {
+        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("torii.gateway", GatewayProperties.class);
+    }
+
     private static GatewayProperties properties(List<String> headers) {
         return new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofMegabytes(1),
                 DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
-                RETRY_BUDGET, false, Duration.ofSeconds(2), 100);
+                RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT);
     }
 }
