@@ -10,7 +10,7 @@
 # high nothing is refused, so only the checks are measured (all calls share one bucket, a hot one
 # whose waiting checks are decided together: see bench/routes-traffic/offer-service.yaml). Prints
 # the ratios gateway/direct, gateway-auth/gateway (bar 0.9) and gateway-traffic/gateway (bar 0.85).
-# Before the load the driver checks that gateway-traffic answers 200 with RateLimit-Limit and gateway without it; after it,
+# Before the load the driver checks that gateway-traffic answers 200 with RateLimit-Policy and gateway without it; after it,
 # this script checks that Redis ran the rate-limit checks and the gateway never fell back to
 # in-process buckets (the run fails otherwise). Starts every server on free ports, waits until they
 # answer, runs the bench driver, and stops what it started whatever happens. Only one target is

@@ -114,7 +114,7 @@ public final class BenchMain {
                     URI traffic = options.gatewayTraffic().get();
                     BenchOffer.requireRateLimit(options.gateway(), offerId, false);
                     String limit = BenchOffer.requireRateLimit(traffic, offerId, true);
-                    System.out.println("torii-bench: " + traffic + " answers GetOffer with RateLimit-Limit: " + limit
+                    System.out.println("torii-bench: " + traffic + " answers GetOffer with RateLimit-Policy: " + limit
                             + ", " + options.gateway() + " without a rate limit");
                     gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY_TRAFFIC, traffic, offerId,
                             options.concurrency(), options.httpThreads(), Map.of()));

@@ -33,7 +33,7 @@ final class BenchOffer {
 
     private static final String CREATE_PATH = "/" + OfferServiceGrpc.getCreateOfferMethod().getFullMethodName();
     private static final String PROTOBUF = "application/x-protobuf";
-    private static final String RATE_LIMIT_LIMIT = "RateLimit-Limit";
+    private static final String RATE_LIMIT_POLICY = "RateLimit-Policy";
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     // Not the load's client: these calls must not count among the connections the report shows.
     private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -114,13 +114,13 @@ final class BenchOffer {
 
     /**
      * Calls GetOffer on the gateway without a credential and requires a 200 that carries a
-     * {@code RateLimit-Limit} header, or one that does not, so that neither the traffic-control
+     * {@code RateLimit-Policy} header, or one that does not, so that neither the traffic-control
      * gateway nor the baseline can serve the other's route and make their ratio meaningless.
      *
      * @param gateway the gateway to check
      * @param offerId the offer to ask for
      * @param limited whether GetOffer must be rate-limited on this gateway
-     * @return the {@code RateLimit-Limit} answered, or null when {@code limited} is false
+     * @return the {@code RateLimit-Policy} answered, or null when {@code limited} is false
      * @throws IllegalStateException naming what the gateway answered instead
      */
     static String requireRateLimit(URI gateway, String offerId, boolean limited)
@@ -132,14 +132,14 @@ final class BenchOffer {
                     + GatewayHttpTarget.failure(response.statusCode(), header(response, "grpc-status"),
                             header(response, "grpc-message")));
         }
-        String limit = header(response, RATE_LIMIT_LIMIT);
+        String limit = header(response, RATE_LIMIT_POLICY);
         if (limited && limit == null) {
-            throw new IllegalStateException("GetOffer on " + gateway + " answered without " + RATE_LIMIT_LIMIT
+            throw new IllegalStateException("GetOffer on " + gateway + " answered without " + RATE_LIMIT_POLICY
                     + " (expected: a rate-limited route, from a gateway started with"
                     + " --torii.gateway.routes-dir=bench/routes-traffic)");
         }
         if (!limited && limit != null) {
-            throw new IllegalStateException("GetOffer on " + gateway + " answered " + RATE_LIMIT_LIMIT + ": " + limit
+            throw new IllegalStateException("GetOffer on " + gateway + " answered " + RATE_LIMIT_POLICY + ": " + limit
                     + " (expected: no rate limit, from a gateway started with"
                     + " --torii.gateway.routes-dir=bench/routes-plain)");
         }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class BenchOfferTest {
 
     private static final String OFFER_ID = "offer-1";
+    private static final String POLICY = "\"examples.offer.v1.OfferService/GetOffer\";q=1000000;w=1";
 
     private HttpServer server;
 
@@ -32,12 +33,12 @@ class BenchOfferTest {
     @Test
     void trafficGatewayMustAnswerWithARateLimitAndTheBaselineWithout() throws Exception {
         AtomicReference<String> asked = new AtomicReference<>();
-        URI limited = gateway(200, Map.of("RateLimit-Limit", "1000000", "RateLimit-Remaining", "999999"), asked);
+        URI limited = gateway(200, Map.of("RateLimit-Policy", POLICY, "RateLimit", "\"examples.offer.v1.OfferService/GetOffer\";r=999999;t=1"), asked);
 
-        assertThat(BenchOffer.requireRateLimit(limited, OFFER_ID, true)).isEqualTo("1000000");
+        assertThat(BenchOffer.requireRateLimit(limited, OFFER_ID, true)).isEqualTo(POLICY);
         assertThat(asked.get()).isEqualTo(OFFER_ID);
         assertThatThrownBy(() -> BenchOffer.requireRateLimit(limited, OFFER_ID, false))
-                .hasMessage("GetOffer on " + limited + " answered RateLimit-Limit: 1000000 (expected: no rate limit,"
+                .hasMessage("GetOffer on " + limited + " answered RateLimit-Policy: " + POLICY + " (expected: no rate limit,"
                         + " from a gateway started with --torii.gateway.routes-dir=bench/routes-plain)");
     }
 
@@ -47,13 +48,13 @@ class BenchOfferTest {
 
         assertThat(BenchOffer.requireRateLimit(plain, OFFER_ID, false)).isNull();
         assertThatThrownBy(() -> BenchOffer.requireRateLimit(plain, OFFER_ID, true))
-                .hasMessage("GetOffer on " + plain + " answered without RateLimit-Limit (expected: a rate-limited"
+                .hasMessage("GetOffer on " + plain + " answered without RateLimit-Policy (expected: a rate-limited"
                         + " route, from a gateway started with --torii.gateway.routes-dir=bench/routes-traffic)");
     }
 
     @Test
     void anAnswerOtherThan200FailsWithTheGatewaysReasonEvenWithTheHeader() throws Exception {
-        URI refusing = gateway(429, Map.of("RateLimit-Limit", "10", "grpc-status", "8",
+        URI refusing = gateway(429, Map.of("RateLimit-Policy", POLICY, "grpc-status", "8",
                 "grpc-message", "rate limit reached"), new AtomicReference<>());
 
         assertThatThrownBy(() -> BenchOffer.requireRateLimit(refusing, OFFER_ID, true))
