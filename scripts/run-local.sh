@@ -95,6 +95,11 @@ The local stack is running. Try it:
     -H 'Content-Type: application/json' -H 'Authorization: Bearer dummy:alice:offers.write' \\
     -d '{"itemId": "item-1", "title": "Vintage camera", "price": {"currencyCode": "JPY", "units": "12000"}}'
 
+  # CreateOffer is limited to 5 a minute per user (routes/offer-service.yaml): run the create
+  # above six times in a row and the sixth answers 429 with Retry-After; -i shows the
+  # RateLimit-Policy and RateLimit headers on every answer (add another user, dummy:bob:offers.write,
+  # and bob has a bucket of his own)
+
   # read it back (GetOffer is public): put the id from the answer above
   curl -s -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/GetOffer \\
     -H 'Content-Type: application/json' -d '{"id": "<id>"}'
