@@ -124,18 +124,53 @@ public final class ClientAddressResolver {
         return false;
     }
 
-    // Parses an IP literal only; never a name, so nothing here can trigger a DNS lookup.
+    // Parses an IP literal only; never a name, so nothing here can trigger a DNS lookup. Only text
+    // with a colon goes to InetAddress, which parses that as an IPv6 literal and never looks it up;
+    // InetAddress would resolve anything else that is not a valid IPv4 literal (a.b.c.d,
+    // 1.2.3.256) as a host name, so IPv4 is parsed here: four decimal numbers 0 to 255 without
+    // leading zeros (01.2.3.4 is octal to some parsers: no proxy writes it).
     private static byte[] literal(String text) {
         String candidate = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (candidate.isEmpty() || !IP_LITERAL.matcher(candidate).matches()
-                || (!candidate.contains(":") && candidate.chars().filter(c -> c == '.').count() != 3)) {
+        if (candidate.isEmpty() || !IP_LITERAL.matcher(candidate).matches()) {
             return null;
+        }
+        if (candidate.indexOf(':') < 0) {
+            return ipv4(candidate);
         }
         try {
             return InetAddress.getByName(candidate).getAddress();
         } catch (UnknownHostException e) {
             return null;
         }
+    }
+
+    private static byte[] ipv4(String text) {
+        byte[] address = new byte[4];
+        int part = 0;
+        int value = -1;
+        int digits = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || part == 4) {
+                    return null;
+                }
+                address[part++] = (byte) value;
+                value = -1;
+                digits = 0;
+            } else if (c >= '0' && c <= '9') {
+                if (value == 0) {
+                    return null;
+                }
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        return part == 4 ? address : null;
     }
 
     /**
