@@ -33,7 +33,11 @@ public final class ProtobufWireCheck {
      */
     public static final int RECURSION_LIMIT = 100;
 
+    // Varints read as protobuf-java reads each type: 32-bit ones (int32, uint32, sint32, enum) with
+    // readRawVarint32, which refuses a 10th byte with its continuation bit set; 64-bit ones (and
+    // bool, and unknown fields) with readRawVarint64, which (in protobuf-java 4.36) does not.
     private static final byte VARINT = 0;
+    private static final byte VARINT32 = 7;
     private static final byte FIXED64 = 1;
     private static final byte BYTES = 2;
     private static final byte FIXED32 = 3;
@@ -115,6 +119,7 @@ public final class ProtobufWireCheck {
         if (wireType == expected) {
             switch (kind) {
                 case VARINT -> in.readRawVarint64();
+                case VARINT32 -> in.readRawVarint32();
                 case FIXED64 -> in.skipRawBytes(8);
                 case FIXED32 -> in.skipRawBytes(4);
                 case BYTES -> in.skipRawBytes(in.readRawVarint32());
@@ -177,6 +182,11 @@ public final class ProtobufWireCheck {
                     in.readRawVarint64();
                 }
             }
+            case VARINT32 -> {
+                while (!in.isAtEnd()) {
+                    in.readRawVarint32();
+                }
+            }
             case FIXED32, FIXED64 -> {
                 int size = kind == FIXED32 ? 4 : 8;
                 if (length % size != 0) {
@@ -212,7 +222,7 @@ public final class ProtobufWireCheck {
 
     private static int expectedWireType(byte kind) {
         return switch (kind) {
-            case VARINT -> WireFormat.WIRETYPE_VARINT;
+            case VARINT, VARINT32 -> WireFormat.WIRETYPE_VARINT;
             case FIXED64 -> WireFormat.WIRETYPE_FIXED64;
             case FIXED32 -> WireFormat.WIRETYPE_FIXED32;
             case GROUP -> WireFormat.WIRETYPE_START_GROUP;
@@ -276,7 +286,8 @@ public final class ProtobufWireCheck {
 
         private static byte kind(FieldDescriptor field) {
             return switch (field.getType()) {
-                case INT32, INT64, UINT32, UINT64, SINT32, SINT64, BOOL, ENUM -> VARINT;
+                case INT32, UINT32, SINT32, ENUM -> VARINT32;
+                case INT64, UINT64, SINT64, BOOL -> VARINT;
                 case FIXED64, SFIXED64, DOUBLE -> FIXED64;
                 case FIXED32, SFIXED32, FLOAT -> FIXED32;
                 // needsUtf8Check is the parser's own rule: proto3 and VERIFY strings, map entries.

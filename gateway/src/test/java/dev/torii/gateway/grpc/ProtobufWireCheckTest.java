@@ -175,6 +175,9 @@ class ProtobufWireCheckTest {
                         .build(), EchoRequest.getDescriptor(), EchoRequest.parser(), "field nested.ratio: While parsing"),
                 Arguments.of("packed fixed32 of 5 bytes", new Wire().tag(2, LEN).varint(5).raw(new byte[5]).build(),
                         PROTO2, PROTO2_PARSER, "field fixed: packed values of 5 bytes at byte 2 (expected: a multiple of 4)"),
+                Arguments.of("an int32 varint whose 10th byte goes on (found by the fuzzer)", new Wire().tag(3, LEN).varint(11)
+                        .raw(filled(10, (byte) 0xff)).raw(new byte[] {1}).build(), PROTO2, PROTO2_PARSER,
+                        "field plain: CodedInputStream encountered a malformed varint"),
                 Arguments.of("a packed varint cut short", new Wire().tag(3, LEN).varint(1).raw(new byte[] {(byte) 0x80}).build(),
                         PROTO2, PROTO2_PARSER, "field plain: "),
                 Arguments.of("a proto2 group sent length-delimited", new Wire().tag(4, LEN).varint(0).build(),
