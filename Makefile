@@ -3,11 +3,12 @@
 SHELL := /bin/bash
 MVNW := ./mvnw -B --no-transfer-progress
 
-.PHONY: help build run test bench clean routes-check
+.PHONY: help build run test fuzz bench clean routes-check
 
 help:
 	@echo "make run    build and start the local stack (offer-service, gateway) and print requests to paste"
-	@echo "make test   install what the tests need and run the whole suite"
+	@echo "make test   install what the tests need and run the whole suite (fuzz tests on their seed corpora)"
+	@echo "make fuzz   run every fuzz test in fuzzing mode, 60 s each, one after another (FUZZ=text picks some)"
 	@echo "make bench  measure gateway vs direct gRPC throughput and latency, and what auth and traffic control cost"
 	@echo "make build  build every module, skipping tests"
 	@echo "make routes-check  check the route files in routes/ (ROUTES=dir for another folder)"
@@ -22,6 +23,9 @@ run: build
 test:
 	@scripts/test-deps.sh redis-server chromium
 	$(MVNW) install
+
+fuzz:
+	@scripts/fuzz.sh
 
 # The check runs from the gateway's jar, as in any other repository's CI; the jar is rebuilt
 # only when the gateway, the protos or the route-file schema changed since it was built.

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make fuzz: runs every fuzz test in Jazzer's fuzzing mode, one at a time, each for the
+# maxDuration its @FuzzTest gives (60 s). `make test` runs the same tests on their committed seed
+# corpora only (src/test/resources/<package>/<Class>Inputs/<method>/).
+#
+# A finding fails its test: Jazzer writes the input to that test's seed folder as crash-<hash>,
+# where it stays a regression test once renamed after what it found and committed. The corpus a
+# run grows is kept in <module>/.cifuzz-corpus/ (not committed) and resumed by the next run.
+#
+#   FUZZ=ProtobufWireCheck make fuzz    runs only the tests whose name contains the text
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+MVNW=(./mvnw -B --no-transfer-progress)
+TARGETS=(
+  "gateway dev.torii.gateway.grpc.ProtobufWireCheckFuzzTest#agreesWithProtobufJava"
+  "gateway dev.torii.gateway.grpc.ProtobufWireCheckFuzzTest#utf8AgreesWithProtobuf"
+  "gateway dev.torii.gateway.grpc.JsonTranscoderFuzzTest#refusesOnlyWithMalformedMessage"
+  "gateway dev.torii.gateway.grpc.GrpcTimeoutFuzzTest#isATimeoutOrABadRequest"
+  "gateway dev.torii.gateway.exchange.RequestIdsFuzzTest#keepsOnlySafeIds"
+  "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#theClientIsThePeerOrALiteralEntry"
+  "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#aTrustedProxySettingIsABlockOrAClearError"
+  "gateway dev.torii.gateway.auth.BearerCredentialExtractorFuzzTest#extractsAPlainCredentialOrAnswers401"
+  "gateway dev.torii.gateway.routefile.RouteFileLoaderFuzzTest#loadsOrReportsProblems"
+  "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#neverThrows"
+  "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#aListedIssuerIsAGoogleCredential"
+)
+
+# Build once (tests compiled, not run); each fuzz test then runs from the compiled classes.
+"${MVNW[@]}" -q -DskipTests install || exit 1
+
+failed=()
+for target in "${TARGETS[@]}"; do
+  module=${target%% *}
+  test=${target#* }
+  if [[ -n "${FUZZ:-}" && "$test" != *"$FUZZ"* ]]; then
+    continue
+  fi
+  echo "fuzzing $test ($module) ..."
+  started=$(date +%s)
+  log="$module/target/fuzz-${test##*.}.log"
+  if JAZZER_FUZZ=1 "${MVNW[@]}" -pl "$module" surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+      > "$log" 2>&1; then
+    result=ok
+  else
+    result=FAILED
+    failed+=("$test")
+  fi
+  runs=$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$log" | tail -n 1)
+  echo "  $result after $(( $(date +%s) - started ))s: ${runs:-no fuzzing summary} (log: $log)"
+done
+
+if (( ${#failed[@]} > 0 )); then
+  echo "findings or failures in: ${failed[*]}; inputs are in the tests' seed folders (crash-*)" >&2
+  exit 1
+fi
