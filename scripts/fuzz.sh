@@ -12,18 +12,20 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 MVNW=(./mvnw -B --no-transfer-progress)
+# module, test, and the classes instrumented for coverage besides the module's own (Jazzer's
+# default): the libraries that do the parsing, so the fuzzer is guided through them too.
 TARGETS=(
-  "gateway dev.torii.gateway.grpc.ProtobufWireCheckFuzzTest#agreesWithProtobufJava"
-  "gateway dev.torii.gateway.grpc.ProtobufWireCheckFuzzTest#utf8AgreesWithProtobuf"
-  "gateway dev.torii.gateway.grpc.JsonTranscoderFuzzTest#refusesOnlyWithMalformedMessage"
+  "gateway dev.torii.gateway.grpc.ProtobufWireCheckFuzzTest#agreesWithProtobufJava com.google.protobuf.**"
+  "gateway dev.torii.gateway.grpc.ProtobufWireCheckFuzzTest#utf8AgreesWithProtobuf com.google.protobuf.**"
+  "gateway dev.torii.gateway.grpc.JsonTranscoderFuzzTest#refusesOnlyWithMalformedMessage com.google.protobuf.**,com.google.gson.**"
   "gateway dev.torii.gateway.grpc.GrpcTimeoutFuzzTest#isATimeoutOrABadRequest"
   "gateway dev.torii.gateway.exchange.RequestIdsFuzzTest#keepsOnlySafeIds"
   "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#theClientIsThePeerOrALiteralEntry"
   "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#aTrustedProxySettingIsABlockOrAClearError"
   "gateway dev.torii.gateway.auth.BearerCredentialExtractorFuzzTest#extractsAPlainCredentialOrAnswers401"
-  "gateway dev.torii.gateway.routefile.RouteFileLoaderFuzzTest#loadsOrReportsProblems"
-  "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#neverThrows"
-  "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#aListedIssuerIsAGoogleCredential"
+  "gateway dev.torii.gateway.routefile.RouteFileLoaderFuzzTest#loadsOrReportsProblems org.yaml.snakeyaml.**"
+  "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#neverThrows com.nimbusds.**"
+  "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#aListedIssuerIsAGoogleCredential com.nimbusds.**"
 )
 
 # Build once (tests compiled, not run); each fuzz test then runs from the compiled classes.
@@ -31,15 +33,15 @@ TARGETS=(
 
 failed=()
 for target in "${TARGETS[@]}"; do
-  module=${target%% *}
-  test=${target#* }
+  read -r module test libraries <<< "$target"
   if [[ -n "${FUZZ:-}" && "$test" != *"$FUZZ"* ]]; then
     continue
   fi
   echo "fuzzing $test ($module) ..."
   started=$(date +%s)
   log="$module/target/fuzz-${test##*.}.log"
-  if JAZZER_FUZZ=1 "${MVNW[@]}" -pl "$module" surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+  own="dev.torii.${module}.**"
+  if JAZZER_FUZZ=1 JAZZER_INSTRUMENT="$own${libraries:+,$libraries}" "${MVNW[@]}" -pl "$module" surefire:test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
       > "$log" 2>&1; then
     result=ok
   else

@@ -3,6 +3,7 @@ package dev.torii.gateway.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
@@ -28,6 +29,11 @@ class JsonTranscoderFuzzTest {
     private final ProtobufWireCheck check = new ProtobufWireCheck();
 
     @FuzzTest(maxDuration = "60s")
+    @DictionaryEntries({"{", "}", "[", "]", ":", ",", "\"", "\\u", "true", "null", "-0", "1e999", "\"NaN\"",
+        "\"text\"", "\"number\"", "\"blob\"", "\"tags\"", "\"nested\"", "\"child\"", "\"ratio\"", "\"flag\"",
+        "\"code\"", "\"details\"", "\"@type\"", "\"value\"", "\"type.googleapis.com/google.protobuf.Struct\"",
+        "\"type.googleapis.com/google.protobuf.Any\"", "\"type.googleapis.com/google.rpc.RetryInfo\"", "\"retryDelay\"",
+        "\"fields\"", "\"9223372036854775808\""})
     void refusesOnlyWithMalformedMessage(byte[] input) throws Exception {
         // The first byte picks the message type; the rest is the body.
         Descriptor type = TYPES.get(input.length == 0 ? 0 : (input[0] & 0xff) % TYPES.size());
