@@ -65,7 +65,9 @@ class AuthorityOutageIT {
             assertThat(during.statusCode()).isEqualTo(503);
             assertThat(during.headers().firstValue("grpc-status")).hasValue("14");
             assertThat(during.headers().firstValue("www-authenticate")).isEmpty();
-            assertThat(new String(during.body(), StandardCharsets.UTF_8)).contains("your credential was not rejected");
+            assertThat(new String(during.body(), StandardCharsets.UTF_8)).contains("your credential was not rejected",
+                    "{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"1s\"}");
+            assertThat(during.headers().firstValue("retry-after")).hasValue("1");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
             assertThat(http.postJson(GET, "{\"id\": \"00000000-0000-4000-8000-000000000000\"}").statusCode())
                     .as("a public route does not need the Authority").isEqualTo(404);
