@@ -9,14 +9,12 @@ import dev.torii.gateway.traffic.RedisProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.boot.context.properties.bind.BindException;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.util.unit.DataSize;
 
 class GatewayPropertiesTest {
@@ -78,18 +76,22 @@ class GatewayPropertiesTest {
 
     @Test
     void rateLimitHeadersDefaultToTheCurrentDraftAndBindFromLowerCase() {
-        assertThat(bind(Map.of()).rateLimitHeaders()).isEqualTo(RateLimitHeaders.DRAFT);
-        assertThat(bind(Map.of("torii.gateway.rate-limit-headers", "legacy")).rateLimitHeaders())
-                .isEqualTo(RateLimitHeaders.LEGACY);
-        assertThat(bind(Map.of("torii.gateway.rate-limit-headers", "both")).rateLimitHeaders())
-                .isEqualTo(RateLimitHeaders.BOTH);
-        assertThatThrownBy(() -> bind(Map.of("torii.gateway.rate-limit-headers", "rfc")))
-                .isInstanceOf(BindException.class).hasMessageContaining("torii.gateway.rate-limit-headers");
+        ApplicationContextRunner binding = new ApplicationContextRunner().withUserConfiguration(Bound.class)
+                .withPropertyValues("torii.gateway.descriptor-sets=classpath:none.binpb");
+
+        binding.run(context -> assertThat(context.getBean(GatewayProperties.class).rateLimitHeaders())
+                .isEqualTo(RateLimitHeaders.DRAFT));
+        binding.withPropertyValues("torii.gateway.rate-limit-headers=legacy").run(context ->
+                assertThat(context.getBean(GatewayProperties.class).rateLimitHeaders()).isEqualTo(RateLimitHeaders.LEGACY));
+        binding.withPropertyValues("torii.gateway.rate-limit-headers=both").run(context ->
+                assertThat(context.getBean(GatewayProperties.class).rateLimitHeaders()).isEqualTo(RateLimitHeaders.BOTH));
+        binding.withPropertyValues("torii.gateway.rate-limit-headers=rfc").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("RateLimitHeaders")
+                        .hasMessageContaining("rfc"));
     }
 
-    private static GatewayProperties bind(Map<String, String> values) {
-        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("torii.gateway", GatewayProperties.class);
-    }
+    @EnableConfigurationProperties(GatewayProperties.class)
+    static class Bound {}
 
     private static GatewayProperties properties(List<String> headers) {
         return new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofMegabytes(1),
