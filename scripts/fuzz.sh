@@ -26,6 +26,8 @@ TARGETS=(
   "gateway dev.torii.gateway.routefile.RouteFileLoaderFuzzTest#loadsOrReportsProblems org.yaml.snakeyaml.**"
   "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#neverThrows com.nimbusds.**"
   "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#aListedIssuerIsAGoogleCredential com.nimbusds.**"
+  "authority dev.torii.authority.exchange.TokenRequestFormFuzzTest#parsesOrRefusesAsAnInvalidRequest"
+  "authority dev.torii.authority.exchange.TokenRequestFormFuzzTest#readsBackWhatAnEncoderWrote"
 )
 
 # Build once (tests compiled, not run); each fuzz test then runs from the compiled classes.
