@@ -28,11 +28,13 @@ public final class ServerStreamingCall {
      * @param options deadline and other call options
      * @param headers request metadata
      * @param request the request message bytes
+     * @param received receives the upstream's response headers and trailers as they arrive
      * @return the response messages as they arrive, completing when the upstream closes with OK
      *     and failing with an {@link UpstreamCallException} otherwise
      */
     public static Flux<byte[]> call(Channel channel, MethodDescriptor<byte[], byte[]> method, CallOptions options,
-            Metadata headers, byte[] request) {
+            Metadata headers, byte[] request,
+            CallMetadata received) {
         // BUFFER only holds what gRPC delivered on demand: at most what the subscriber requested.
         return Flux.create(sink -> {
             ClientCall<byte[], byte[]> call = channel.newCall(method, options);
@@ -40,12 +42,18 @@ public final class ServerStreamingCall {
             try {
                 call.start(new ClientCall.Listener<>() {
                     @Override
+                    public void onHeaders(Metadata responseHeaders) {
+                        received.headers(responseHeaders);
+                    }
+
+                    @Override
                     public void onMessage(byte[] message) {
                         sink.next(message);
                     }
 
                     @Override
                     public void onClose(Status status, Metadata trailers) {
+                        received.trailers(trailers);
                         if (status.isOk()) {
                             sink.complete();
                         } else {

@@ -25,16 +25,23 @@ public final class UnaryCall {
      * @param options deadline and other call options
      * @param headers request metadata
      * @param request the request message bytes
+     * @param received receives the upstream's response headers and trailers as they arrive
      * @return the response message bytes, or an {@link UpstreamCallException}
      */
     public static Mono<byte[]> call(Channel channel, MethodDescriptor<byte[], byte[]> method, CallOptions options,
-            Metadata headers, byte[] request) {
+            Metadata headers, byte[] request,
+            CallMetadata received) {
         return Mono.create(sink -> {
             ClientCall<byte[], byte[]> call = channel.newCall(method, options);
             sink.onCancel(() -> call.cancel("the client cancelled the request", null));
             try {
                 call.start(new ClientCall.Listener<>() {
                     private byte[] response;
+
+                    @Override
+                    public void onHeaders(Metadata responseHeaders) {
+                        received.headers(responseHeaders);
+                    }
 
                     @Override
                     public void onMessage(byte[] message) {
@@ -47,6 +54,7 @@ public final class UnaryCall {
 
                     @Override
                     public void onClose(Status status, Metadata trailers) {
+                        received.trailers(trailers);
                         if (!status.isOk()) {
                             sink.error(new UpstreamCallException(status, trailers));
                         } else if (response == null) {

@@ -91,7 +91,8 @@ class ServerStreamingCallIT {
     }
 
     private reactor.core.publisher.Flux<byte[]> call(EchoRequest.Builder request, CallOptions options) {
-        return ServerStreamingCall.call(channel, STREAM, options, new Metadata(), request.build().toByteArray());
+        return ServerStreamingCall.call(channel, STREAM, options, new Metadata(), request.build().toByteArray(),
+                new CallMetadata());
     }
 
     private static final class Recorder extends BaseSubscriber<byte[]> {
