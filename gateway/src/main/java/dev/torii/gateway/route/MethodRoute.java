@@ -10,7 +10,7 @@ import java.time.Duration;
  *
  * @param path the HTTP path, {@code /package.Service/Method}
  * @param protoMethod the method's descriptor
- * @param grpcMethod the unary method with byte-array marshallers, created once per route
+ * @param grpcMethod the unary or server-streaming method with byte-array marshallers, created once per route
  * @param upstream where the method's service runs (with local/remote upstreams: the remote one)
  * @param localUpstream the target to prefer while it answers health checks, for local development
  * @param timeout the longest the gateway waits for the upstream
@@ -38,6 +38,26 @@ public record MethodRoute(
      */
     public String serviceName() {
         return protoMethod.getService().getFullName();
+    }
+
+    /**
+     * Tells whether the method answers with a stream of messages.
+     *
+     * @return true for a server-streaming method
+     */
+    public boolean serverStreaming() {
+        return protoMethod.isServerStreaming();
+    }
+
+    /**
+     * Tells whether the method declares itself free of side effects
+     * ({@code option idempotency_level = NO_SIDE_EFFECTS}), so that protocols may call it with GET.
+     *
+     * @return true when it has no side effects
+     */
+    public boolean sideEffectFree() {
+        return protoMethod.getOptions().getIdempotencyLevel()
+                == com.google.protobuf.DescriptorProtos.MethodOptions.IdempotencyLevel.NO_SIDE_EFFECTS;
     }
 
     /**

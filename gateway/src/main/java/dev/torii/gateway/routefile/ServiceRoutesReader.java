@@ -121,7 +121,7 @@ final class ServiceRoutesReader {
                         + previous + "; expected: once)");
                 continue;
             }
-            Optional<MethodDescriptor> method = unaryMethod(yaml, entry, field, service.get(), name.get());
+            Optional<MethodDescriptor> method = exposableMethod(yaml, entry, field, service.get(), name.get());
             if (method.isEmpty() || upstream.isEmpty() || auth.isEmpty()) {
                 continue;
             }
@@ -136,14 +136,16 @@ final class ServiceRoutesReader {
             UpstreamReader.UpstreamSpec spec = upstream.get();
             TrafficPolicy traffic = new TrafficPolicy(rateLimit, retry, idempotent, spec.circuitBreaker(),
                     spec.maxConcurrentCalls());
-            methods.add(new MethodRoute("/" + fullName, method.get(), ByteArrayMarshaller.unaryMethod(fullName),
+            methods.add(new MethodRoute("/" + fullName, method.get(), ByteArrayMarshaller.method(fullName,
+                    method.get().isServerStreaming() ? io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING
+                            : io.grpc.MethodDescriptor.MethodType.UNARY),
                     spec.target(), spec.local(), timeout.orElse(defaults.timeout()), auth.get(), defaults.audience(),
                     traffic, new RouteSource(yaml.problems().file(), YamlMapping.line(entry))));
         }
         return methods;
     }
 
-    private static Optional<MethodDescriptor> unaryMethod(YamlMapping yaml, Node entry, String field,
+    private static Optional<MethodDescriptor> exposableMethod(YamlMapping yaml, Node entry, String field,
             ServiceDescriptor service, String name) {
         MethodDescriptor method = service.findMethodByName(name);
         if (method == null) {
@@ -152,10 +154,10 @@ final class ServiceRoutesReader {
                             .collect(Collectors.joining(", ")) + ")");
             return Optional.empty();
         }
-        if (method.isClientStreaming() || method.isServerStreaming()) {
+        if (method.isClientStreaming()) {
             yaml.problems().add(entry, field, "'" + name + "' is a "
-                    + (method.isClientStreaming() ? "client" : "server") + "-streaming method"
-                    + " (expected: a unary method; the gateway does not expose streaming methods)");
+                    + (method.isServerStreaming() ? "bidirectional" : "client") + "-streaming method"
+                    + " (expected: a unary or server-streaming method; clients of the edge send one request message)");
             return Optional.empty();
         }
         return Optional.of(method);

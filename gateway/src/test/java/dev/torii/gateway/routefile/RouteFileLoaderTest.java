@@ -196,12 +196,19 @@ class RouteFileLoaderTest {
                         auth: public
                         """, 5, "methods[1]: unknown method 'DeleteOffer' in examples.offer.v1.OfferService"
                                 + " (expected one of: CreateOffer, GetOffer, WhoAmI, WatchOffers)"),
-                Arguments.of("streaming method", """
-                        service: examples.offer.v1.OfferService
+                Arguments.of("client-streaming method", """
+                        service: torii.test.v1.TestService
                         upstream: {target: "localhost:1"}
-                        methods: [WatchOffers]
+                        methods: [Echo, Collect]
                         auth: public
-                        """, 3, "methods[0]: 'WatchOffers' is a server-streaming method"),
+                        """, 3, "methods[1]: 'Collect' is a client-streaming method (expected: a unary or"
+                                + " server-streaming method"),
+                Arguments.of("bidirectional-streaming method", """
+                        service: torii.test.v1.TestService
+                        upstream: {target: "localhost:1"}
+                        methods: [Chat]
+                        auth: public
+                        """, 3, "methods[0]: 'Chat' is a bidirectional-streaming method"),
                 Arguments.of("method listed twice", """
                         service: examples.offer.v1.OfferService
                         upstream: {target: "localhost:1"}
