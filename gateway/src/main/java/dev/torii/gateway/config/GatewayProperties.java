@@ -51,6 +51,7 @@ import org.springframework.validation.annotation.Validated;
  *     {@code RateLimit} fields, {@code legacy} for the draft -06 trio {@code RateLimit-Limit},
  *     {@code RateLimit-Remaining} and {@code RateLimit-Reset} that older clients read, or
  *     {@code both}
+ * @param streams limits and encoding of server-streaming answers
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -72,7 +73,8 @@ public record GatewayProperties(
         @DefaultValue("false") boolean developerErrors,
         @NotNull @DefaultValue("2s") Duration localUpstreamCheckInterval,
         @DefaultValue("100000") long maxLocalBuckets,
-        @NotNull @DefaultValue("draft") RateLimitHeaders rateLimitHeaders) {
+        @NotNull @DefaultValue("draft") RateLimitHeaders rateLimitHeaders,
+        @NotNull @DefaultValue Streams streams) {
 
     /**
      * Configures route hot reload.
@@ -117,6 +119,33 @@ public record GatewayProperties(
                     || healthTimeout.compareTo(healthInterval) > 0) {
                 throw new IllegalArgumentException("torii.gateway.status.health-timeout: " + healthTimeout
                         + " (expected: > 0 and <= torii.gateway.status.health-interval, " + healthInterval + ")");
+            }
+        }
+    }
+
+    /**
+     * How the gateway carries server-streaming answers.
+     *
+     * @param idleTimeout how long a stream may go without a message before the gateway ends it
+     *     with DEADLINE_EXCEEDED (and cancels the upstream call), on top of the route's deadline;
+     *     Envoy's {@code stream_idle_timeout} defaults to the same 5 minutes
+     * @param compressMinSize streamed messages at least this large are gzip-compressed for clients
+     *     that accept it (Connect's {@code Connect-Accept-Encoding}); smaller ones cost more CPU to
+     *     compress than they save
+     */
+    public record Streams(@DefaultValue("5m") Duration idleTimeout, @DefaultValue("1KB") DataSize compressMinSize) {
+
+        /**
+         * Validates the values.
+         */
+        public Streams {
+            if (idleTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException(
+                        "torii.gateway.streams.idle-timeout: " + idleTimeout + " (expected: >= 100ms)");
+            }
+            if (compressMinSize.toBytes() < 0 || compressMinSize.toBytes() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        "torii.gateway.streams.compress-min-size: " + compressMinSize + " (expected: >= 0 and < 2GB)");
             }
         }
     }

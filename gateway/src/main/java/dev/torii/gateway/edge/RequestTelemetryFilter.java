@@ -80,15 +80,23 @@ public final class RequestTelemetryFilter implements GatewayFilter {
         } else {
             HttpStatusCode answered = exchange.getResponse().getStatusCode();
             status = answered == null ? 200 : answered.value();
-            code = grpcCode(exchange.getResponse().getHeaders().getFirst("grpc-status"), status);
+            code = state.outcome() != null ? state.outcome()
+                    : grpcCode(exchange.getResponse().getHeaders().getFirst("grpc-status"), status);
         }
         metrics.request(routeLabel, upstream, status, code, nanos);
+        boolean stream = route != null && route.serverStreaming();
+        if (stream) {
+            metrics.stream(routeLabel, upstream, code, state.messagesSent(), nanos);
+        }
         if (span != null) {
             span.name(route == null ? "torii unmatched" : route.serviceName() + "/" + route.methodName());
             span.tag("http.response.status_code", Integer.toString(status));
             span.tag("rpc.grpc.status_code", Integer.toString(code.value()));
             span.tag("torii.route", routeLabel);
             span.tag("torii.request_id", state.requestId());
+            if (stream) {
+                span.tag("rpc.messages_sent", Long.toString(state.messagesSent()));
+            }
             span.end();
         }
         if (accessLog.isInfoEnabled()) {
@@ -109,15 +117,20 @@ public final class RequestTelemetryFilter implements GatewayFilter {
         String caller = caller(state);
         String client = ClientAddressResolver.peerAddress(request);
         double millis = Math.round(nanos / 1e3) / 1e3;
+        // A stream's line also counts the messages it carried.
+        long messages = state.routeOrNull() != null && state.route().serverStreaming() ? state.messagesSent() : -1;
         String message = method + " " + path + " " + status + " " + code.name() + " " + millis + "ms request_id="
-                + requestId + " trace_id=" + traceId + " caller=" + caller;
+                + requestId + " trace_id=" + traceId + " caller=" + caller + (messages >= 0 ? " messages=" + messages : "");
         if (lines.active()) {
             lines.write(lines.json() ? json(message, method, path, route, upstream, status, code, millis, requestId,
-                    traceId, caller, client) : java.time.Instant.now() + "  INFO " + ACCESS_LOGGER + " : " + message);
+                    traceId, caller, client, messages) : java.time.Instant.now() + "  INFO " + ACCESS_LOGGER + " : " + message);
             return;
         }
-        accessLog.atInfo()
-                .addKeyValue("request_id", requestId)
+        var line = accessLog.atInfo();
+        if (messages >= 0) {
+            line = line.addKeyValue("messages", messages);
+        }
+        line.addKeyValue("request_id", requestId)
                 .addKeyValue("trace_id", traceId)
                 .addKeyValue("http_method", method)
                 .addKeyValue("path", path)
@@ -133,7 +146,8 @@ public final class RequestTelemetryFilter implements GatewayFilter {
 
     // One Logstash-style JSON object, as Spring Boot's structured console logging writes them.
     private static String json(String message, String method, String path, String route, String upstream, int status,
-            Status.Code code, double millis, String requestId, String traceId, String caller, String client) {
+            Status.Code code, double millis, String requestId, String traceId, String caller, String client,
+            long messages) {
         StringBuilder out = new StringBuilder(512);
         out.append("{\"@timestamp\":\"").append(java.time.Instant.now()).append("\",\"@version\":\"1\",\"message\":");
         quote(out, message);
@@ -155,6 +169,9 @@ public final class RequestTelemetryFilter implements GatewayFilter {
                 .append("\",\"latency_ms\":").append(millis).append(",\"caller\":\"").append(caller)
                 .append("\",\"client\":");
         quote(out, client == null ? "" : client);
+        if (messages >= 0) {
+            out.append(",\"messages\":").append(messages);
+        }
         return out.append('}').toString();
     }
 

@@ -1,6 +1,7 @@
 package dev.torii.gateway.exchange;
 
 import dev.torii.authority.v1.ExchangeTokenResponse;
+import dev.torii.gateway.grpc.CallMetadata;
 import dev.torii.gateway.grpc.WireFormat;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.UpstreamTarget;
@@ -39,6 +40,9 @@ public final class GatewayExchange {
     private long timeoutNanos;
     private ExchangeTokenResponse identity;
     private UpstreamTarget upstream;
+    private final CallMetadata received = new CallMetadata();
+    private long messagesSent;
+    private io.grpc.Status.Code outcome;
 
     private GatewayExchange(String requestId, long arrivedNanos) {
         this.requestId = requestId;
@@ -241,6 +245,51 @@ public final class GatewayExchange {
      */
     public void upstream(UpstreamTarget target) {
         this.upstream = target;
+    }
+
+    /**
+     * Returns what the upstream sent besides messages (its response headers and trailers), filled
+     * in by the call as they arrive, for the protocols that relay them.
+     *
+     * @return the holder, never null
+     */
+    public CallMetadata received() {
+        return received;
+    }
+
+    /**
+     * Counts one message written to the client of a stream.
+     */
+    public void messageSent() {
+        messagesSent++;
+    }
+
+    /**
+     * Returns how many stream messages were written to the client.
+     *
+     * @return the count, 0 for a unary call
+     */
+    public long messagesSent() {
+        return messagesSent;
+    }
+
+    /**
+     * Records the gRPC code the answer carried, for protocols that do not say it in a
+     * {@code grpc-status} header (a stream's code travels in its last message).
+     *
+     * @param code the code the client read
+     */
+    public void outcome(io.grpc.Status.Code code) {
+        this.outcome = code;
+    }
+
+    /**
+     * Returns the gRPC code the answer carried, when its protocol recorded it.
+     *
+     * @return the code, or null (then the {@code grpc-status} header tells)
+     */
+    public io.grpc.Status.Code outcome() {
+        return outcome;
     }
 
     private static <T> T once(T current, T value, String field) {

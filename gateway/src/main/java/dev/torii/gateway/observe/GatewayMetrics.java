@@ -31,11 +31,18 @@ public final class GatewayMetrics {
     private static final Duration[] BUCKETS = Stream.of(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
             .map(Duration::ofMillis).toArray(Duration[]::new);
 
+    // Streams live from seconds to hours.
+    private static final Duration[] STREAM_BUCKETS = Stream.of(1, 10, 60, 300, 900, 3600)
+            .map(Duration::ofSeconds).toArray(Duration[]::new);
+
     private final MeterRegistry registry;
     private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
     private final Map<UpstreamKey, Timer> upstreamCalls = new ConcurrentHashMap<>();
     private final Map<Status.Code, Timer> authorityExchanges = new ConcurrentHashMap<>();
     private final Map<RateLimitKey, Counter> rateLimitDecisions = new ConcurrentHashMap<>();
+
+    private final Map<UpstreamKey, Timer> streams = new ConcurrentHashMap<>();
+    private final Map<String, Counter> streamMessages = new ConcurrentHashMap<>();
 
     private record RequestKey(String route, String upstream, int status, Status.Code code) {}
 
@@ -70,6 +77,31 @@ public final class GatewayMetrics {
                         .serviceLevelObjectives(BUCKETS)
                         .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Records one server stream answered to a client, when it ends: its duration by how it ended
+     * and the messages it carried.
+     *
+     * @param route the route's path
+     * @param upstream the upstream's target
+     * @param code the gRPC code the stream ended with ({@code CANCELLED} when the client went away)
+     * @param messages the messages written to the client
+     * @param nanos from arrival to the end of the stream
+     */
+    public void stream(String route, String upstream, Status.Code code, long messages, long nanos) {
+        streams.computeIfAbsent(new UpstreamKey(route, upstream, code), key -> Timer
+                        .builder("torii.gateway.streams")
+                        .description("Server streams answered by the gateway, from arrival to the stream's end")
+                        .tag("route", key.route()).tag("upstream", key.upstream()).tag("grpc_code", key.code().name())
+                        .serviceLevelObjectives(STREAM_BUCKETS)
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+        streamMessages.computeIfAbsent(route, key -> Counter.builder("torii.gateway.stream.messages")
+                        .description("Messages written to clients of server streams")
+                        .tag("route", key)
+                        .register(registry))
+                .increment(messages);
     }
 
     /**

@@ -8,16 +8,22 @@ import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.UpstreamTarget;
 import dev.torii.gateway.traffic.RetryPolicy;
 import dev.torii.gateway.traffic.UpstreamGuards;
+import dev.torii.gateway.error.GatewayError;
+import dev.torii.gateway.grpc.GrpcTimeout;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -37,6 +43,7 @@ public final class UpstreamCallFilter implements GatewayFilter {
     private final UpstreamGuards guards;
     private final LocalUpstreamSelector selector;
     private final UnreachableUpstreams unreachable;
+    private final Duration streamIdleTimeout;
 
     /**
      * Creates the step.
@@ -48,9 +55,11 @@ public final class UpstreamCallFilter implements GatewayFilter {
      * @param guards each upstream's circuit breaker, concurrency limit and retry budget
      * @param selector picks a route's local or remote target, and fails over between them
      * @param unreachable explains an unreachable upstream (in detail in local development)
+     * @param streamIdleTimeout how long a stream may go without a message
      */
     public UpstreamCallFilter(Protocols protocols, int maxRequestBytes, ForwardedMetadata metadata, GuardedCall call,
-            UpstreamGuards guards, LocalUpstreamSelector selector, UnreachableUpstreams unreachable) {
+            UpstreamGuards guards, LocalUpstreamSelector selector, UnreachableUpstreams unreachable,
+            Duration streamIdleTimeout) {
         this.protocols = protocols;
         this.maxRequestBytes = maxRequestBytes;
         this.metadata = metadata;
@@ -58,6 +67,7 @@ public final class UpstreamCallFilter implements GatewayFilter {
         this.guards = guards;
         this.selector = selector;
         this.unreachable = unreachable;
+        this.streamIdleTimeout = streamIdleTimeout;
     }
 
     @Override
@@ -70,8 +80,35 @@ public final class UpstreamCallFilter implements GatewayFilter {
             UpstreamGuards.Guards guard = guards.of(target, route.traffic());
             guard.retryBudget().deposit(System.nanoTime());
             Call plan = new Call(exchange, state, metadata.build(exchange, state), request);
+            if (route.serverStreaming()) {
+                return protocol.writeStream(exchange, state, stream(plan, target, guard));
+            }
             return attempt(plan, target, guard, 1).flatMap(answer -> protocol.writeMessage(exchange, state, answer));
         });
+    }
+
+    // A stream's messages for the protocol: retried like a unary call until the first message
+    // (never after: the client has seen part of the answer), ended by the idle limit, and failing
+    // with the client's error rather than the upstream's raw status.
+    private Flux<byte[]> stream(Call plan, UpstreamTarget target, UpstreamGuards.Guards guard) {
+        GatewayExchange state = plan.state();
+        return streamAttempt(plan, target, guard, 1)
+                .timeout(streamIdleTimeout)
+                .onErrorMap(TimeoutException.class, idle -> GatewayError.of(Status.Code.DEADLINE_EXCEEDED,
+                        state.route().serviceName() + "/" + state.route().methodName() + " sent no message for "
+                                + GrpcTimeout.describe(streamIdleTimeout.toNanos())
+                                + " (the gateway's stream idle timeout)"))
+                .onErrorMap(UpstreamCallException.class, failure -> UpstreamErrors.translate(state, failure));
+    }
+
+    private Flux<byte[]> streamAttempt(Call plan, UpstreamTarget target, UpstreamGuards.Guards guard, int attempt) {
+        boolean[] delivered = {false};
+        return call.serverStream(plan.state(), target, guard, plan.headers(), plan.request())
+                .doOnNext(message -> delivered[0] = true)
+                .onErrorResume(UpstreamCallException.class, failure -> delivered[0] ? Flux.error(failure)
+                        : retryOrFail(plan, target, guard, attempt, failure,
+                                (next, nextGuard, nextAttempt) -> streamAttempt(plan, next, nextGuard, nextAttempt))
+                                .flatMapMany(Function.identity()));
     }
 
     // What every attempt of one request shares.
@@ -79,13 +116,20 @@ public final class UpstreamCallFilter implements GatewayFilter {
 
     private Mono<byte[]> attempt(Call plan, UpstreamTarget target, UpstreamGuards.Guards guard, int attempt) {
         return call.unary(plan.state(), target, guard, plan.headers(), plan.request())
-                .onErrorResume(UpstreamCallException.class, failure -> afterFailure(plan, target, guard, attempt, failure));
+                .onErrorResume(UpstreamCallException.class, failure -> retryOrFail(plan, target, guard, attempt, failure,
+                        (next, nextGuard, nextAttempt) -> attempt(plan, next, nextGuard, nextAttempt)).flatMap(Function.identity()));
+    }
+
+    // Makes the next attempt of a call, unary or streaming.
+    @FunctionalInterface
+    private interface NextAttempt<T> {
+        T start(UpstreamTarget target, UpstreamGuards.Guards guard, int attempt);
     }
 
     // Retries when the policy and the budget allow, fails over from a local target that went
     // away, and otherwise answers with the translated status.
-    private Mono<byte[]> afterFailure(Call plan, UpstreamTarget target, UpstreamGuards.Guards guard, int attempt,
-            UpstreamCallException failure) {
+    private <T> Mono<T> retryOrFail(Call plan, UpstreamTarget target, UpstreamGuards.Guards guard, int attempt,
+            UpstreamCallException failure, NextAttempt<T> next) {
         GatewayExchange state = plan.state();
         MethodRoute route = state.route();
         long delay = RetryPolicy.delayMillis(route.traffic(), failure.status().getCode(), !failure.unreachable(),
@@ -98,12 +142,12 @@ public final class UpstreamCallFilter implements GatewayFilter {
         if (delay != RetryPolicy.NO_RETRY) {
             log.debug("retrying {} (attempt {} after {} ms, request id {}): {}", route.path(), attempt + 1, delay,
                     state.requestId(), failure.getMessage());
-            return Mono.delay(Duration.ofMillis(delay)).then(Mono.defer(() -> attempt(plan, target, guard, attempt + 1)));
+            return Mono.delay(Duration.ofMillis(delay)).map(tick -> next.start(target, guard, attempt + 1));
         }
         if (failure.unreachable()) {
             Optional<UpstreamTarget> remote = selector.failover(route, target);
             if (remote.isPresent()) {
-                return attempt(plan, remote.get(), guards.of(remote.get(), route.traffic()), attempt);
+                return Mono.fromSupplier(() -> next.start(remote.get(), guards.of(remote.get(), route.traffic()), attempt));
             }
             log.warn("upstream {} unavailable for {} (request id {}): {}", target, route.path(), state.requestId(),
                     failure.status());

@@ -47,7 +47,8 @@ class GatewayPropertiesTest {
     void refusesAZeroBodyLimit() {
         assertThatThrownBy(() -> new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofBytes(0),
                 DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
-                RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT))
+                RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
+                new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1))))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
     }
 
@@ -96,6 +97,7 @@ class GatewayPropertiesTest {
     private static GatewayProperties properties(List<String> headers) {
         return new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofMegabytes(1),
                 DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
-                RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT);
+                RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
+                new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)));
     }
 }
