@@ -15,6 +15,7 @@ import dev.torii.gateway.grpc.JsonTranscoder;
 import dev.torii.gateway.observe.BufferedAccessLog;
 import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
+import dev.torii.gateway.protocol.ConnectProtocol;
 import dev.torii.gateway.protocol.ErrorResponseExceptionHandler;
 import dev.torii.gateway.protocol.LegacyProtocol;
 import dev.torii.gateway.protocol.ProtocolFilter;
@@ -106,9 +107,11 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    Protocols protocols(JsonTranscoder json, DescriptorRegistry descriptors) {
+    Protocols protocols(JsonTranscoder json, DescriptorRegistry descriptors, GatewayProperties properties) {
         // Most specific first; the legacy dialect takes whatever no other protocol claims.
-        return new Protocols(List.of(new LegacyProtocol(json, new StatusJson(descriptors))));
+        return new Protocols(List.of(
+                new ConnectProtocol(json, descriptors, (int) properties.streams().compressMinSize().toBytes()),
+                new LegacyProtocol(json, new StatusJson(descriptors))));
     }
 
     @Bean
@@ -151,14 +154,15 @@ public class GatewayConfiguration {
                 new RequestTelemetryFilter(metrics, tracing, accessLog),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ProtocolFilter(protocols),
-                new RouteMatchFilter(routes),
+                new RouteMatchFilter(routes, protocols),
                 new DeadlineFilter(protocols),
                 new TracedStep(new AuthenticationFilter(tokens, tracing), "authenticate", tracing),
                 new TracedStep(new RateLimitFilter(rateLimiter, clientAddresses, metrics,
                         properties.rateLimitHeaders()), "rate limit", tracing),
                 new UpstreamCallFilter(protocols, (int) properties.maxRequestSize().toBytes(),
                         new ForwardedMetadata(properties.forwardedHeaders()),
-                        new GuardedCall(channels, metrics, tracing), guards, selector, unreachable));
+                        new GuardedCall(channels, metrics, tracing), guards, selector, unreachable,
+                        properties.streams().idleTimeout()));
         Route route = Route.async()
                 .id(ROUTE_ID)
                 .uri("no://op")

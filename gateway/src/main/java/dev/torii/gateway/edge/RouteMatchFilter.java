@@ -1,5 +1,7 @@
 package dev.torii.gateway.edge;
 
+import dev.torii.gateway.protocol.Protocol;
+import dev.torii.gateway.protocol.Protocols;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.error.GatewayErrors;
@@ -12,19 +14,23 @@ import reactor.core.publisher.Mono;
 
 /**
  * Finds the route of the request path in the table in force (one hash lookup), and refuses
- * unknown paths (404) and methods other than POST (405).
+ * unknown paths (404) and HTTP methods the request's protocol does not take for it (405: POST,
+ * and for Connect also GET of side-effect-free methods).
  */
 public final class RouteMatchFilter implements GatewayFilter {
 
     private final RouteRegistry routes;
+    private final Protocols protocols;
 
     /**
      * Creates the filter.
      *
      * @param routes the table in force
+     * @param protocols tell which HTTP methods the request's protocol takes
      */
-    public RouteMatchFilter(RouteRegistry routes) {
+    public RouteMatchFilter(RouteRegistry routes, Protocols protocols) {
         this.routes = routes;
+        this.protocols = protocols;
     }
 
     @Override
@@ -35,10 +41,12 @@ public final class RouteMatchFilter implements GatewayFilter {
         if (route == null) {
             return Mono.error(GatewayErrors.routeNotFound(method.name(), path));
         }
-        if (!HttpMethod.POST.equals(method)) {
-            return Mono.error(GatewayErrors.methodNotAllowed(method.name()));
+        GatewayExchange state = GatewayExchange.of(exchange);
+        Protocol protocol = protocols.of(state);
+        if (!protocol.accepts(method, route)) {
+            return Mono.error(GatewayErrors.methodNotAllowed(method.name(), protocol.allowedMethods(route)));
         }
-        GatewayExchange.of(exchange).route(route);
+        state.route(route);
         return chain.filter(exchange);
     }
 }

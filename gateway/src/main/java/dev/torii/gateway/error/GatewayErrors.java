@@ -50,8 +50,19 @@ public final class GatewayErrors {
      * @return the error, with {@code Allow: POST}
      */
     public static GatewayError methodNotAllowed(String method) {
+        return methodNotAllowed(method, "POST");
+    }
+
+    /**
+     * Reports an HTTP method the route does not take in the request's protocol.
+     *
+     * @param method the request's method
+     * @param allowed the methods it takes, comma-separated
+     * @return the error
+     */
+    public static GatewayError methodNotAllowed(String method, String allowed) {
         return GatewayError.withHttpStatus(405, Code.UNIMPLEMENTED,
-                "HTTP method " + method + " (expected: POST)").header("Allow", "POST");
+                "HTTP method " + method + " (expected: " + allowed.replace(", ", " or ") + ")").header("Allow", allowed);
     }
 
     /**
@@ -72,10 +83,21 @@ public final class GatewayErrors {
      * @return the error
      */
     public static GatewayError unsupportedMediaType(String contentType) {
+        return unsupportedMediaType(contentType,
+                "application/x-protobuf, application/protobuf or application/json in UTF-8");
+    }
+
+    /**
+     * Reports a Content-Type the request's protocol does not speak, naming the ones it does.
+     *
+     * @param contentType the header value, possibly null
+     * @param expected the content types the protocol accepts there, as prose
+     * @return the error
+     */
+    public static GatewayError unsupportedMediaType(String contentType, String expected) {
         return GatewayError.withHttpStatus(415, Code.INVALID_ARGUMENT,
                 "Content-Type: " + (contentType == null ? "(missing)" : abbreviate(contentType))
-                        + " (expected: application/x-protobuf, application/protobuf or application/json"
-                        + " in UTF-8)");
+                        + " (expected: " + expected + ")");
     }
 
     /**

@@ -11,5 +11,11 @@ public enum WireProtocol {
      * errors as a {@code google.rpc.Status} body with a mapped HTTP status. It takes every request
      * no other protocol claims.
      */
-    LEGACY
+    LEGACY,
+    /**
+     * The Connect protocol: unary calls as plain HTTP (POST, or GET for side-effect-free methods)
+     * with Connect's error JSON, and server streams as enveloped messages ending with an
+     * end-of-stream message.
+     */
+    CONNECT
 }

@@ -1,5 +1,6 @@
 package dev.torii.gateway.protocol;
 
+import com.google.protobuf.Descriptors.Descriptor;
 import com.google.rpc.Status;
 import dev.torii.gateway.error.GatewayError;
 import dev.torii.gateway.error.GatewayErrors;
@@ -9,8 +10,6 @@ import dev.torii.gateway.exchange.WireProtocol;
 import dev.torii.gateway.grpc.GrpcMessage;
 import dev.torii.gateway.grpc.GrpcTimeout;
 import dev.torii.gateway.grpc.JsonTranscoder;
-import dev.torii.gateway.grpc.MalformedMessageException;
-import dev.torii.gateway.grpc.ProtobufWireCheck;
 import dev.torii.gateway.grpc.WireFormat;
 import dev.torii.gateway.route.MethodRoute;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +17,6 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -35,17 +32,21 @@ import reactor.core.publisher.Mono;
  * {@code POST /package.Service/Method}, answered in the same format with 200, or with the mapped
  * HTTP status and a {@code google.rpc.Status} body (protobuf when the request was protobuf, JSON
  * otherwise, details preserved) plus {@code grpc-status}, {@code grpc-message} and
- * {@code x-request-id} headers. It takes every request no other protocol claims, so a request it
+ * {@code x-request-id} headers. A server-streaming method answers NDJSON (see
+ * {@link #writeStream}). A gzip body ({@code Content-Encoding: gzip}) is accepted, the size limit
+ * applying to its inflated size. It takes every request no other protocol claims, so a request it
  * cannot read is refused in its plain envelope (415 for an unknown content type).
  */
 public final class LegacyProtocol implements Protocol {
 
     private static final Logger log = LoggerFactory.getLogger(LegacyProtocol.class);
-    private static final byte[] EMPTY = new byte[0];
+    /** The media type of streamed answers: newline-delimited JSON. */
+    public static final String NDJSON = "application/x-ndjson";
+    private static final byte[] RESULT = "{\"result\":".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ERROR = "{\"error\":".getBytes(StandardCharsets.UTF_8);
 
-    private final JsonTranscoder json;
+    private final MessageCodec codec;
     private final StatusJson statusJson;
-    private final ProtobufWireCheck wireCheck = new ProtobufWireCheck();
 
     /**
      * Creates the protocol.
@@ -54,7 +55,7 @@ public final class LegacyProtocol implements Protocol {
      * @param statusJson prints error statuses as JSON
      */
     public LegacyProtocol(JsonTranscoder json, StatusJson statusJson) {
-        this.json = json;
+        this.codec = new MessageCodec(json);
         this.statusJson = statusJson;
     }
 
@@ -90,51 +91,26 @@ public final class LegacyProtocol implements Protocol {
             return Mono.error(GatewayErrors.unsupportedMediaType(contentType));
         }
         WireFormat format = WireFormat.of(mediaType);
-        state.format(format, mediaType);
-        if (headers.getContentLength() > maxBytes) {
-            return Mono.error(GatewayErrors.payloadTooLarge(maxBytes));
-        }
         MethodRoute route = state.route();
-        return DataBufferUtils.join(exchange.getRequest().getBody(), maxBytes)
-                .map(LegacyProtocol::drain)
-                .defaultIfEmpty(EMPTY)
-                .onErrorMap(DataBufferLimitException.class, e -> GatewayErrors.payloadTooLarge(maxBytes))
-                .handle((body, sink) -> {
-                    try {
-                        if (format == WireFormat.JSON) {
-                            sink.next(json.toProtobuf(body, route.protoMethod().getInputType()));
-                        } else {
-                            wireCheck.check(body, route.protoMethod().getInputType());
-                            sink.next(body);
-                        }
-                    } catch (MalformedMessageException e) {
-                        sink.error(GatewayError.of(io.grpc.Status.Code.INVALID_ARGUMENT, e.getMessage()));
-                    }
-                });
-    }
-
-    private static byte[] drain(DataBuffer buffer) {
-        try {
-            byte[] bytes = new byte[buffer.readableByteCount()];
-            buffer.read(bytes);
-            return bytes;
-        } finally {
-            DataBufferUtils.release(buffer);
+        if (route.serverStreaming() && format != WireFormat.JSON) {
+            return Mono.error(GatewayErrors.unsupportedMediaType(contentType, "application/json: "
+                    + route.methodName() + " streams, answered as " + NDJSON + "; for protobuf streams use the Connect"
+                    + " protocol"));
         }
+        state.format(format, route.serverStreaming() ? NDJSON : mediaType);
+        String encoding = headers.getFirst(HttpHeaders.CONTENT_ENCODING);
+        if (!MessageCodec.knownEncoding(encoding)) {
+            return Mono.error(GatewayError.withHttpStatus(415, io.grpc.Status.Code.INVALID_ARGUMENT,
+                    "Content-Encoding: " + encoding + " (expected: gzip or identity)").header("Accept-Encoding", "gzip"));
+        }
+        return MessageCodec.body(exchange.getRequest(), maxBytes)
+                .map(body -> codec.toUpstream(MessageCodec.decode(body, encoding, maxBytes, "the request body"), format,
+                        route.protoMethod().getInputType()));
     }
 
     @Override
     public Mono<Void> writeMessage(ServerWebExchange exchange, GatewayExchange state, byte[] message) {
-        byte[] body;
-        if (state.format() == WireFormat.JSON) {
-            try {
-                body = json.toJson(message, state.route().protoMethod().getOutputType());
-            } catch (MalformedMessageException e) {
-                return Mono.error(GatewayError.withHttpStatus(502, io.grpc.Status.Code.INTERNAL, e.getMessage()));
-            }
-        } else {
-            body = message;
-        }
+        byte[] body = codec.toClient(message, state.format(), state.route().protoMethod().getOutputType());
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(HttpStatus.OK);
         HttpHeaders headers = response.getHeaders();
@@ -143,10 +119,44 @@ public final class LegacyProtocol implements Protocol {
         return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
     }
 
+    /**
+     * Answers a stream as NDJSON, grpc-gateway's form: one line {@code {"result":<message>}} per
+     * message as it arrives, and a failure after the first message as a last line
+     * {@code {"error":<google.rpc.Status>}} (a failure before it is answered as any error, with its
+     * HTTP status). A stream that ends without an error line ended OK.
+     */
     @Override
     public Mono<Void> writeStream(ServerWebExchange exchange, GatewayExchange state, Flux<byte[]> messages) {
-        return Mono.error(GatewayError.of(io.grpc.Status.Code.UNIMPLEMENTED, state.route().path()
-                + " is a server-streaming method, which this protocol does not carry"));
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.OK);
+        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, NDJSON);
+        response.getHeaders().set(HttpHeaders.CACHE_CONTROL, "no-store");
+        Descriptor output = state.route().protoMethod().getOutputType();
+        Flux<DataBuffer> lines = messages
+                .map(message -> {
+                    byte[] json = codec.toClient(message, WireFormat.JSON, output);
+                    state.messageSent();
+                    return line(response, RESULT, json);
+                })
+                .doOnComplete(() -> state.outcome(io.grpc.Status.Code.OK))
+                .onErrorResume(failure -> {
+                    if (state.messagesSent() == 0) {
+                        return Flux.error(failure);
+                    }
+                    Status status = GatewayErrors.from(exchange, failure).status();
+                    state.outcome(io.grpc.Status.fromCodeValue(status.getCode()).getCode());
+                    return Flux.just(line(response, ERROR, statusJson.print(status).getBytes(StandardCharsets.UTF_8)));
+                });
+        return response.writeAndFlushWith(lines.map(Mono::just));
+    }
+
+    private static DataBuffer line(ServerHttpResponse response, byte[] head, byte[] json) {
+        byte[] line = new byte[head.length + json.length + 2];
+        System.arraycopy(head, 0, line, 0, head.length);
+        System.arraycopy(json, 0, line, head.length, json.length);
+        line[line.length - 2] = '}';
+        line[line.length - 1] = '\n';
+        return response.bufferFactory().wrap(line);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.torii.gateway.protocol;
 import dev.torii.gateway.error.GatewayError;
 import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.exchange.WireProtocol;
+import dev.torii.gateway.route.MethodRoute;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
@@ -34,6 +36,29 @@ public interface Protocol {
      * @return whether this protocol serves it
      */
     boolean claims(ServerHttpRequest request);
+
+    /**
+     * Tells whether the protocol calls a route with an HTTP method; POST, unless the protocol
+     * says otherwise (Connect's GET form, REST's verbs).
+     *
+     * @param method the request's method
+     * @param route the matched route
+     * @return whether the request may proceed
+     */
+    default boolean accepts(HttpMethod method, MethodRoute route) {
+        return HttpMethod.POST.equals(method);
+    }
+
+    /**
+     * Names the HTTP methods {@link #accepts} takes for a route, for the {@code Allow} header of a
+     * 405.
+     *
+     * @param route the route
+     * @return for example {@code POST}
+     */
+    default String allowedMethods(MethodRoute route) {
+        return "POST";
+    }
 
     /**
      * Reads the timeout the client asked for in the protocol's own header, if any.
