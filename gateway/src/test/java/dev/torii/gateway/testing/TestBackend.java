@@ -216,12 +216,24 @@ public final class TestBackend implements AutoCloseable {
             responseObserver.onCompleted();
         }
 
-        // Sends `number` answers (text "<text> <i>") as fast as flow control lets it, then ends;
-        // with `number` 0 it stays open, sending nothing, until the call is cancelled.
+        // Sends `number` answers (text "<text> <i>", with the request's blob) as fast as flow
+        // control lets it, then ends; with `number` 0 it stays open, sending nothing, until the call
+        // is cancelled. Tags change the ending: "unavailable-after" fails with UNAVAILABLE after the
+        // answers instead of completing; "unavailable-first:<key>" fails the first call with that
+        // key with UNAVAILABLE before any answer.
         @Override
         public void stream(EchoRequest request, StreamObserver<EchoResponse> responseObserver) {
             ServerCallStreamObserver<EchoResponse> observer = (ServerCallStreamObserver<EchoResponse>) responseObserver;
             observer.setOnCancelHandler(cancelled::incrementAndGet);
+            for (String tag : request.getTagsList()) {
+                if (tag.startsWith("unavailable-first:")
+                        && flaky.computeIfAbsent(tag, k -> new AtomicInteger()).incrementAndGet() == 1) {
+                    observer.onError(io.grpc.Status.UNAVAILABLE.withDescription("first stream call fails")
+                            .asRuntimeException());
+                    return;
+                }
+            }
+            boolean failAtEnd = request.getTagsList().contains("unavailable-after");
             if (request.getNumber() == 0) {
                 return;
             }
@@ -229,13 +241,18 @@ public final class TestBackend implements AutoCloseable {
             observer.setOnReadyHandler(() -> {
                 while (observer.isReady() && next[0] < request.getNumber() && !observer.isCancelled()) {
                     observer.onNext(echoOf(EchoRequest.newBuilder().setText(request.getText() + " " + next[0])
-                            .setNumber(next[0]).build()));
+                            .setNumber(next[0]).setBlob(request.getBlob()).build()));
                     streamed.incrementAndGet();
                     next[0]++;
                 }
                 if (next[0] == request.getNumber() && !observer.isCancelled()) {
                     next[0]++;
-                    observer.onCompleted();
+                    if (failAtEnd) {
+                        observer.onError(io.grpc.Status.UNAVAILABLE.withDescription("the backend cut the stream")
+                                .asRuntimeException());
+                    } else {
+                        observer.onCompleted();
+                    }
                 }
             });
         }
