@@ -120,6 +120,17 @@ The local stack is running. Try it:
     -H 'Content-Type: application/json' \\
     -H 'Authorization: Bearer dummy-sa:support-console@torii-dev.iam.gserviceaccount.com:support.reader' -d '{}'
 
+  # the same call in the Connect protocol (what connect-es, connect-kotlin and connect-swift send),
+  # and its GET form for side-effect-free methods
+  curl -s -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/WhoAmI \\
+    -H 'Content-Type: application/json' -H 'Connect-Protocol-Version: 1' -H 'Authorization: Bearer dummy:alice' -d '{}'
+  curl -s 'http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/WhoAmI?connect=v1&encoding=json&message=%7B%7D' \\
+    -H 'Authorization: Bearer dummy:alice'
+
+  # watch offers as they are created (server streaming, as NDJSON); create one in another terminal
+  curl -sN -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/WatchOffers \\
+    -H 'Content-Type: application/json' -H 'Authorization: Bearer dummy:alice' -d '{}'
+
 Routes: routes/*.yaml. Logs: $LOGS/. Press Ctrl-C to stop.
 MSG
 
