@@ -21,7 +21,7 @@ run: build
 	@scripts/run-local.sh
 
 test:
-	@scripts/test-deps.sh redis-server chromium
+	@scripts/test-deps.sh redis-server chromium node:nodejs npm
 	$(MVNW) install
 
 fuzz:

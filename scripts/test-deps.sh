@@ -3,9 +3,13 @@
 set -euo pipefail
 
 missing=()
-# Usage: test-deps.sh COMMAND... (each command is installed from the Debian package of the same name).
-for tool in "$@"; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+# Usage: test-deps.sh COMMAND[:PACKAGE]... Each command missing from the PATH is installed from
+# the Debian package of the same name, or of the name after the colon where they differ
+# (node:nodejs: Debian's nodejs package brings the node command).
+for spec in "$@"; do
+  tool=${spec%%:*}
+  package=${spec#*:}
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$package")
 done
 
 if ((${#missing[@]} > 0)); then

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Loads pages in a real headless Chromium (Debian's {@code chromium} package) and returns the
- * document as the browser built it. Each load is a fresh browser with a fresh profile, as if a
- * person opened the page again.
+ * Loads pages in a real headless Chromium (Debian's {@code chromium} package): returns the
+ * document as the browser built it, or keeps the page open while its scripts run. Each load is a
+ * fresh browser with a fresh profile, as if a person opened the page again.
  */
 public final class HeadlessChromium {
 
@@ -76,6 +76,68 @@ public final class HeadlessChromium {
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
+            deleteRecursively(profile);
+        }
+    }
+
+    /**
+     * Opens a page in a browser that keeps running, with its scripts, until the window is closed.
+     *
+     * @param page the page's address
+     * @return the open window
+     */
+    public Window open(URI page) throws IOException {
+        Path profile = Files.createTempDirectory("chromium-profile");
+        Path log = Files.createTempFile("chromium", ".log");
+        Process process = new ProcessBuilder(List.of(binary.toString(), "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                "--user-data-dir=" + profile, page.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        return new Window(process, profile, log);
+    }
+
+    /** A page open in a running headless Chromium. */
+    public static final class Window implements AutoCloseable {
+        private final Process process;
+        private final Path profile;
+        private final Path log;
+
+        private Window(Process process, Path profile, Path log) {
+            this.process = process;
+            this.profile = profile;
+            this.log = log;
+        }
+
+        /**
+         * Returns what the browser has logged so far.
+         *
+         * @return the browser's log
+         */
+        public String log() throws IOException {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Ends the browser and its helper processes and deletes its profile.
+         */
+        @Override
+        public void close() throws IOException {
+            List<ProcessHandle> helpers = process.descendants().toList();
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            helpers.forEach(ProcessHandle::destroyForcibly);
+            Files.deleteIfExists(log);
             deleteRecursively(profile);
         }
     }

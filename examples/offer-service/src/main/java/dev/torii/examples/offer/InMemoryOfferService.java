@@ -153,6 +153,25 @@ final class InMemoryOfferService extends OfferServiceGrpc.OfferServiceImplBase {
         watchers.add(watcher);
     }
 
+    /**
+     * Returns how many WatchOffers streams are open, so a test can create an offer only once its
+     * stream is listening.
+     */
+    int watcherCount() {
+        return watchers.size();
+    }
+
+    /**
+     * Ends every open WatchOffers stream with {@code status}, as a backend that fails mid-stream
+     * would.
+     */
+    void abortWatchers(io.grpc.Status status) {
+        for (Watcher watcher : watchers) {
+            watchers.remove(watcher);
+            watcher.abort(status);
+        }
+    }
+
     private static String seller() {
         String id = CallerIdentity.current().getId();
         return id.isEmpty() ? "anonymous" : id;
@@ -202,6 +221,14 @@ final class InMemoryOfferService extends OfferServiceGrpc.OfferServiceImplBase {
             if (!observer.isCancelled() && (sellerId.isEmpty() || sellerId.equals(offer.getSellerId()))) {
                 synchronized (this) {
                     observer.onNext(offer);
+                }
+            }
+        }
+
+        void abort(io.grpc.Status status) {
+            if (!observer.isCancelled()) {
+                synchronized (this) {
+                    observer.onError(status.asRuntimeException());
                 }
             }
         }

@@ -1,6 +1,5 @@
 package dev.torii.examples.offer;
 
-import io.grpc.BindableService;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -30,10 +29,12 @@ public final class OfferServer implements AutoCloseable {
 
     private final Server server;
     private final HealthStatusManager health;
+    private final InMemoryOfferService offers;
 
-    private OfferServer(Server server, HealthStatusManager health) {
+    private OfferServer(Server server, HealthStatusManager health, InMemoryOfferService offers) {
         this.server = server;
         this.health = health;
+        this.offers = offers;
     }
 
     /**
@@ -59,7 +60,7 @@ public final class OfferServer implements AutoCloseable {
         List<ServerInterceptor> chain = new ArrayList<>(interceptors);
         // Captures metadata and deadline first, so WhoAmI sees what arrived on the wire.
         chain.add(0, new CallContextInterceptor());
-        BindableService offers = new InMemoryOfferService();
+        InMemoryOfferService offers = new InMemoryOfferService();
         Server server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
                 .addService(ServerInterceptors.intercept(offers, chain))
                 .addService(health.getHealthService())
@@ -68,7 +69,7 @@ public final class OfferServer implements AutoCloseable {
                 .start();
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(InMemoryOfferService.SERVICE_NAME, ServingStatus.SERVING);
-        return new OfferServer(server, health);
+        return new OfferServer(server, health, offers);
     }
 
     /**
@@ -78,6 +79,28 @@ public final class OfferServer implements AutoCloseable {
      */
     public int port() {
         return server.getPort();
+    }
+
+    /**
+     * Returns how many WatchOffers streams are open on this server.
+     *
+     * @return the number of open streams
+     */
+    public int watcherCount() {
+        return offers.watcherCount();
+    }
+
+    /**
+     * Ends every open WatchOffers stream with {@code status}, as a backend failing mid-stream
+     * would; the streams' clients see that status, not a clean end.
+     *
+     * @param status the status the streams end with (not OK)
+     */
+    public void abortWatchers(io.grpc.Status status) {
+        if (status.isOk()) {
+            throw new IllegalArgumentException("status: " + status + " (expected: an error)");
+        }
+        offers.abortWatchers(status);
     }
 
     /**
