@@ -171,9 +171,7 @@ class ConnectClientIT {
 
         assertThat(refused.code()).as(refused.end().toString()).isEqualTo("resource_exhausted");
         assertThat(refused.detailTypes()).contains("google.rpc.RetryInfo");
-        String delay = "60s";
         assertThat(refused.detail("google.rpc.RetryInfo")).isPresent();
-        assertThat(Duration.parse("PT" + delay.toUpperCase())).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
         assertThat(refused.errorMetadata("retry-after")).isPresent();
     }
 
