@@ -11,7 +11,6 @@ import com.google.rpc.Status;
 import dev.torii.gateway.error.GatewayError;
 import dev.torii.gateway.error.GatewayErrors;
 import dev.torii.gateway.exchange.GatewayExchange;
-import dev.torii.gateway.exchange.RequestIds;
 import dev.torii.gateway.exchange.WireProtocol;
 import dev.torii.gateway.grpc.CallMetadata;
 import dev.torii.gateway.grpc.DescriptorRegistry;
@@ -275,12 +274,8 @@ public final class ConnectProtocol implements Protocol {
     public Mono<Void> writeMessage(ServerWebExchange exchange, GatewayExchange state, byte[] message) {
         byte[] body = codec.toClient(message, state.format(), state.route().protoMethod().getOutputType());
         ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.OK);
-        HttpHeaders headers = response.getHeaders();
-        relayUnaryMetadata(state, headers);
-        headers.set(HttpHeaders.CONTENT_TYPE, state.mediaType());
-        headers.setContentLength(body.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        relayUnaryMetadata(state, response.getHeaders());
+        return MessageCodec.answer(response, HttpStatus.OK, state.mediaType(), body);
     }
 
     // Unary answers carry the upstream's headers as headers and its trailers as trailer- headers.
@@ -358,28 +353,18 @@ public final class ConnectProtocol implements Protocol {
             return Mono.empty();
         }
         HttpHeaders headers = response.getHeaders();
-        headers.set(RequestIds.HEADER, state.requestId());
-        headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
-        for (Map.Entry<String, String> header : error.headers().entrySet()) {
-            headers.set(header.getKey(), header.getValue());
-        }
+        MessageCodec.errorHeaders(headers, state, error);
         state.outcome(io.grpc.Status.fromCodeValue(error.status().getCode()).getCode());
         String type = baseType(exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONTENT_TYPE));
-        byte[] body;
         if (type != null && type.startsWith(STREAM_PREFIX)) {
             // Stream clients read every error from the end of the stream, behind a 200.
             CallMetadata.forEachRelayable(state.received().headers(), headers::add);
-            response.setStatusCode(HttpStatus.OK);
-            headers.set(HttpHeaders.CONTENT_TYPE, STREAM_JSON.equals(type) ? STREAM_JSON : STREAM_PROTO);
-            body = endOfStream(error, state);
-        } else {
-            relayUnaryMetadata(state, headers);
-            response.setStatusCode(HttpStatusCode.valueOf(error.httpStatus()));
-            headers.set(HttpHeaders.CONTENT_TYPE, JSON);
-            body = errorJson(error.status()).toString().getBytes(StandardCharsets.UTF_8);
+            return MessageCodec.answer(response, HttpStatus.OK, STREAM_JSON.equals(type) ? STREAM_JSON : STREAM_PROTO,
+                    endOfStream(error, state));
         }
-        headers.setContentLength(body.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        relayUnaryMetadata(state, headers);
+        return MessageCodec.answer(response, HttpStatusCode.valueOf(error.httpStatus()), JSON,
+                errorJson(error.status()).toString().getBytes(StandardCharsets.UTF_8));
     }
 
     // Connect's error JSON: the code's name, the message, and each detail as its type name, its

@@ -5,7 +5,6 @@ import com.google.rpc.Status;
 import dev.torii.gateway.error.GatewayError;
 import dev.torii.gateway.error.GatewayErrors;
 import dev.torii.gateway.exchange.GatewayExchange;
-import dev.torii.gateway.exchange.RequestIds;
 import dev.torii.gateway.exchange.WireProtocol;
 import dev.torii.gateway.grpc.GrpcMessage;
 import dev.torii.gateway.grpc.GrpcTimeout;
@@ -13,7 +12,6 @@ import dev.torii.gateway.grpc.JsonTranscoder;
 import dev.torii.gateway.grpc.WireFormat;
 import dev.torii.gateway.route.MethodRoute;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -111,12 +109,7 @@ public final class LegacyProtocol implements Protocol {
     @Override
     public Mono<Void> writeMessage(ServerWebExchange exchange, GatewayExchange state, byte[] message) {
         byte[] body = codec.toClient(message, state.format(), state.route().protoMethod().getOutputType());
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.OK);
-        HttpHeaders headers = response.getHeaders();
-        headers.set(HttpHeaders.CONTENT_TYPE, state.mediaType());
-        headers.setContentLength(body.length);
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        return MessageCodec.answer(exchange.getResponse(), HttpStatus.OK, state.mediaType(), body);
     }
 
     /**
@@ -186,17 +179,10 @@ public final class LegacyProtocol implements Protocol {
             body = statusJson.print(status).getBytes(StandardCharsets.UTF_8);
             contentType = WireFormat.APPLICATION_JSON;
         }
-        response.setStatusCode(HttpStatusCode.valueOf(error.httpStatus()));
         HttpHeaders headers = response.getHeaders();
-        headers.set(HttpHeaders.CONTENT_TYPE, contentType);
-        headers.setContentLength(body.length);
         headers.set("grpc-status", Integer.toString(status.getCode()));
         headers.set(GrpcMessage.HEADER, GrpcMessage.percentEncode(status.getMessage()));
-        headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
-        headers.set(RequestIds.HEADER, state.requestId());
-        for (Map.Entry<String, String> header : error.headers().entrySet()) {
-            headers.set(header.getKey(), header.getValue());
-        }
-        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+        MessageCodec.errorHeaders(headers, state, error);
+        return MessageCodec.answer(response, HttpStatusCode.valueOf(error.httpStatus()), contentType, body);
     }
 }

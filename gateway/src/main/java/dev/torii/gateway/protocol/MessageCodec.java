@@ -8,12 +8,18 @@ import dev.torii.gateway.grpc.MalformedMessageException;
 import dev.torii.gateway.grpc.ProtobufWireCheck;
 import dev.torii.gateway.grpc.WireFormat;
 import com.google.protobuf.Descriptors.Descriptor;
+import dev.torii.gateway.exchange.GatewayExchange;
+import dev.torii.gateway.exchange.RequestIds;
 import io.grpc.Status;
 import java.util.Locale;
+import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import reactor.core.publisher.Mono;
 
 /**
@@ -52,6 +58,29 @@ final class MessageCodec {
             return bytes;
         } finally {
             DataBufferUtils.release(buffer);
+        }
+    }
+
+    /**
+     * Writes a whole answer: its status, content type, length and body.
+     */
+    static Mono<Void> answer(ServerHttpResponse response, HttpStatusCode status, String contentType, byte[] body) {
+        response.setStatusCode(status);
+        HttpHeaders headers = response.getHeaders();
+        headers.set(HttpHeaders.CONTENT_TYPE, contentType);
+        headers.setContentLength(body.length);
+        return response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
+    }
+
+    /**
+     * Sets the headers every error answer carries, whatever its protocol: the request id, no
+     * caching, and the error's own headers ({@code Retry-After}, {@code WWW-Authenticate}).
+     */
+    static void errorHeaders(HttpHeaders headers, GatewayExchange state, GatewayError error) {
+        headers.set(RequestIds.HEADER, state.requestId());
+        headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        for (Map.Entry<String, String> header : error.headers().entrySet()) {
+            headers.set(header.getKey(), header.getValue());
         }
     }
 
