@@ -4,6 +4,7 @@ import dev.torii.gateway.auth.AuthenticationFilter;
 import dev.torii.gateway.auth.AuthorityConnection;
 import dev.torii.gateway.auth.AuthorityProperties;
 import dev.torii.gateway.auth.PrivateTokenCache;
+import dev.torii.gateway.edge.CorsFilter;
 import dev.torii.gateway.edge.DeadlineFilter;
 import dev.torii.gateway.edge.RequestIdFilter;
 import dev.torii.gateway.edge.RequestTelemetryFilter;
@@ -41,7 +42,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
+import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
+import org.springframework.cloud.gateway.handler.FilteringWebHandler;
+import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
@@ -49,7 +53,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.ResourcePatternResolver;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * Wires the gateway's request path: descriptors, routes, upstream channels, and the ordered
@@ -132,6 +138,9 @@ public class GatewayConfiguration {
      *       header a client made up;</li>
      *   <li>protocol: tells the request's wire protocol, and answers every failure of the later
      *       steps in that protocol's envelope;</li>
+     *   <li>CORS: answers preflights before route matching and auth (a preflight carries no
+     *       credential, and its path need not exist for its answer), and marks the answers of
+     *       allowed origins before any later step can fail;</li>
      *   <li>route match: before anything costly, an unknown path answers 404 at once;</li>
      *   <li>deadline: right after the route is known, so time spent authenticating, rate limiting
      *       and reading the body counts against it;</li>
@@ -154,6 +163,7 @@ public class GatewayConfiguration {
                 new RequestTelemetryFilter(metrics, tracing, accessLog),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ProtocolFilter(protocols),
+                new CorsFilter(routes, properties.cors().policy(), properties.forwardedHeaders()),
                 new RouteMatchFilter(routes, protocols),
                 new DeadlineFilter(protocols),
                 new TracedStep(new AuthenticationFilter(tokens, tracing), "authenticate", tracing),
@@ -170,6 +180,23 @@ public class GatewayConfiguration {
                 .filters(inOrder(steps))
                 .build();
         return () -> Flux.just(route);
+    }
+
+    /**
+     * Replaces Spring Cloud Gateway's handler mapping with one that sends CORS preflights down the
+     * pipeline like any request. Spring's own mapping answers every preflight itself, before any
+     * route filter runs, from the global CORS settings: the gateway's CORS step, which knows each
+     * route file's policy, would never see one.
+     */
+    @Bean
+    RoutePredicateHandlerMapping routePredicateHandlerMapping(FilteringWebHandler webHandler,
+            RouteLocator routeLocator, GlobalCorsProperties globalCors, Environment environment) {
+        return new RoutePredicateHandlerMapping(webHandler, routeLocator, globalCors, environment) {
+            @Override
+            public Mono<Object> getHandler(ServerWebExchange exchange) {
+                return getHandlerInternal(exchange).cast(Object.class);
+            }
+        };
     }
 
     // Spring Cloud Gateway sorts a route's filters together with its global ones, by order: the

@@ -1,6 +1,7 @@
 package dev.torii.gateway.config;
 
 import dev.torii.gateway.auth.AuthorityProperties;
+import dev.torii.gateway.route.CorsPolicy;
 import dev.torii.gateway.traffic.RateLimitHeaders;
 import dev.torii.gateway.traffic.RedisProperties;
 import jakarta.validation.constraints.NotEmpty;
@@ -52,6 +53,8 @@ import org.springframework.validation.annotation.Validated;
  *     {@code RateLimit-Remaining} and {@code RateLimit-Reset} that older clients read, or
  *     {@code both}
  * @param streams limits and encoding of server-streaming answers
+ * @param cors which web pages on other origins may call, for route files that say nothing
+ *     themselves
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -74,7 +77,8 @@ public record GatewayProperties(
         @NotNull @DefaultValue("2s") Duration localUpstreamCheckInterval,
         @DefaultValue("100000") long maxLocalBuckets,
         @NotNull @DefaultValue("draft") RateLimitHeaders rateLimitHeaders,
-        @NotNull @DefaultValue Streams streams) {
+        @NotNull @DefaultValue Streams streams,
+        @NotNull @DefaultValue Cors cors) {
 
     /**
      * Configures route hot reload.
@@ -151,6 +155,43 @@ public record GatewayProperties(
     }
 
     /**
+     * The gateway-wide CORS policy, for route files without a {@code cors} section. The headers
+     * Connect and gRPC-Web need, and the gateway's forwarded headers, are allowed and exposed on
+     * top of these lists (see {@link CorsPolicy}).
+     *
+     * @param allowedOrigins origins that may call: exact, {@code https://*.example.com},
+     *     {@code http://localhost:*} or {@code *}; none by default, so CORS is off
+     * @param allowedMethods HTTP methods a preflight may ask for
+     * @param allowedHeaders request headers a page may send besides the built-in ones
+     * @param exposedHeaders response headers a page may read besides the built-in ones
+     * @param allowCredentials whether cookies and client certificates may be sent
+     * @param maxAge how long a browser may reuse a preflight's answer
+     */
+    public record Cors(@DefaultValue List<String> allowedOrigins, @DefaultValue({"GET", "POST"}) List<String> allowedMethods,
+            @DefaultValue List<String> allowedHeaders, @DefaultValue List<String> exposedHeaders,
+            @DefaultValue("false") boolean allowCredentials, @DefaultValue("30m") Duration maxAge) {
+
+        /**
+         * Returns the policy these settings describe.
+         *
+         * @return the policy
+         * @throws IllegalArgumentException naming the setting that is wrong
+         */
+        public CorsPolicy policy() {
+            try {
+                return new CorsPolicy(allowedOrigins, allowedMethods, allowedHeaders, exposedHeaders,
+                        allowCredentials, maxAge);
+            } catch (IllegalArgumentException e) {
+                // CorsPolicy names route-file fields (allowedOrigins[0]); these are properties.
+                String message = e.getMessage();
+                int colon = message.indexOf(':');
+                String field = message.substring(0, colon).replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+                throw new IllegalArgumentException("torii.gateway.cors." + field + message.substring(colon));
+            }
+        }
+    }
+
+    /**
      * Configures which proxies' {@code X-Forwarded-For} entries are believed.
      *
      * @param trustedProxies IP addresses or CIDR blocks of the load balancers and proxies in
@@ -222,6 +263,7 @@ public record GatewayProperties(
             throw new IllegalArgumentException("torii.gateway.local-upstream-check-interval: " + localUpstreamCheckInterval
                     + " (expected: at least 100ms)");
         }
+        cors.policy();
         if (maxLocalBuckets < 1) {
             throw new IllegalArgumentException("torii.gateway.max-local-buckets: " + maxLocalBuckets + " (expected: >= 1)");
         }

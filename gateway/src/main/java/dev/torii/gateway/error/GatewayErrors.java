@@ -17,6 +17,7 @@ import org.springframework.web.server.ServerWebExchange;
  *   <tr><th>cause</th><th>HTTP</th><th>gRPC code</th></tr>
  *   <tr><td>no route for the path</td><td>404</td><td>NOT_FOUND</td></tr>
  *   <tr><td>HTTP method other than POST</td><td>405</td><td>UNIMPLEMENTED</td></tr>
+ *   <tr><td>CORS preflight the route's policy refuses</td><td>403</td><td>PERMISSION_DENIED</td></tr>
  *   <tr><td>body larger than the limit</td><td>413</td><td>RESOURCE_EXHAUSTED</td></tr>
  *   <tr><td>unsupported Content-Type</td><td>415</td><td>INVALID_ARGUMENT</td></tr>
  *   <tr><td>malformed JSON, bad grpc-timeout</td><td>400</td><td>INVALID_ARGUMENT</td></tr>
@@ -30,6 +31,17 @@ public final class GatewayErrors {
     private static final Logger log = LoggerFactory.getLogger(GatewayErrors.class);
 
     private GatewayErrors() {}
+
+    /**
+     * Reports a CORS preflight the route's policy refuses. The browser reads none of it (it sees
+     * no {@code Access-Control-Allow-*} header); the message is for whoever debugs with curl.
+     *
+     * @param reason what is not allowed, and what would be
+     * @return the error
+     */
+    public static GatewayError corsPreflightRefused(String reason) {
+        return GatewayError.withHttpStatus(403, Code.PERMISSION_DENIED, "CORS preflight refused: " + reason);
+    }
 
     /**
      * Reports a path no route serves.

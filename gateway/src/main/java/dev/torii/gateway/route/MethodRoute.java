@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param auth who may call
  * @param audience the audience of the private tokens the upstream receives
  * @param traffic rate limit, retries and the upstream's circuit breaker and concurrency limit
+ * @param cors which pages on other origins may call, as the route file says; empty when the file
+ *     says nothing, so the gateway-wide default applies
  * @param source where the route file declares the method
  */
 public record MethodRoute(
@@ -29,6 +31,7 @@ public record MethodRoute(
         AuthPolicy auth,
         String audience,
         TrafficPolicy traffic,
+        java.util.Optional<CorsPolicy> cors,
         RouteSource source) {
 
     /**

@@ -1,6 +1,7 @@
 package dev.torii.gateway.routefile;
 
 import dev.torii.gateway.route.AuthPolicy;
+import dev.torii.gateway.route.CorsPolicy;
 import dev.torii.gateway.route.RouteDurations;
 import dev.torii.gateway.route.TrafficPolicy;
 import java.time.Duration;
@@ -9,10 +10,12 @@ import java.util.List;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads the policies a route file sets for its methods, at the top or on a method, once the schema
- * has accepted the file: who may call ({@code auth}), the rate limit and the retries. Checks the
+ * has accepted the file: who may call ({@code auth}), the rate limit, the retries and which web
+ * pages on other origins may call ({@code cors}). Checks the
  * rules across fields that a schema cannot state: a bucket's burst holds at least one request's
  * cost, the longest backoff is no shorter than the first, and durations lie within their range.
  */
@@ -104,5 +107,50 @@ final class PolicyReader {
             return retry.problems().count() > before ? Optional.empty()
                     : Optional.of(new TrafficPolicy.Retry(attempts, backoff, maxBackoff));
         });
+    }
+
+    /**
+     * Reads {@code cors}: which pages on other origins may call the file's methods.
+     *
+     * @return empty when not set, or broken (reported)
+     */
+    static Optional<CorsPolicy> cors(YamlMapping parent) {
+        return parent.optionalMapping("cors").flatMap(cors -> {
+            int before = cors.problems().count();
+            Optional<List<String>> origins = cors.stringList("allowedOrigins");
+            Optional<List<String>> methods = cors.get("allowedMethods").isPresent()
+                    ? cors.stringList("allowedMethods") : Optional.of(CorsPolicy.DEFAULT_METHODS);
+            Optional<List<String>> headers = cors.stringList("allowedHeaders");
+            Optional<List<String>> exposed = cors.stringList("exposedHeaders");
+            boolean credentials = cors.bool("allowCredentials").orElse(false);
+            Duration maxAge = cors.duration("maxAge", Duration.ZERO, CorsPolicy.MAX_MAX_AGE)
+                    .orElse(CorsPolicy.DEFAULT_MAX_AGE);
+            if (cors.problems().count() > before || origins.isEmpty() || methods.isEmpty() || headers.isEmpty()
+                    || exposed.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new CorsPolicy(origins.get(), methods.get(), headers.get(), exposed.get(),
+                        credentials, maxAge));
+            } catch (IllegalArgumentException e) {
+                reportAt(cors, e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    // CorsPolicy names the field first ("allowedOrigins[1]: ..."): the problem goes to its line.
+    private static void reportAt(YamlMapping cors, String message) {
+        int colon = message.indexOf(':');
+        String field = colon > 0 ? message.substring(0, colon) : "";
+        String detail = colon > 0 ? message.substring(colon + 1).trim() : message;
+        int bracket = field.indexOf('[');
+        String key = bracket > 0 ? field.substring(0, bracket) : field;
+        Node node = cors.get(key).orElse(cors.node());
+        if (bracket > 0 && node instanceof SequenceNode sequence) {
+            int index = Integer.parseInt(field.substring(bracket + 1, field.length() - 1));
+            node = sequence.getValue().get(index);
+        }
+        cors.problems().add(node, cors.field(field), detail);
     }
 }

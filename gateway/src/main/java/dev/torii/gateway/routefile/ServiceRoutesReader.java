@@ -5,6 +5,7 @@ import com.google.protobuf.Descriptors.ServiceDescriptor;
 import dev.torii.gateway.grpc.ByteArrayMarshaller;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.route.AuthPolicy;
+import dev.torii.gateway.route.CorsPolicy;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteSource;
 import dev.torii.gateway.route.ServiceRoutes;
@@ -41,7 +42,8 @@ final class ServiceRoutesReader {
     // The file-wide settings a method inherits. auth is null when the file sets none, and empty
     // when the file sets a broken one (already reported).
     private record Defaults(Duration timeout, Optional<AuthPolicy> auth, String audience,
-            Optional<TrafficPolicy.RateLimit> rateLimit, TrafficPolicy.Retry retry, boolean idempotent) {}
+            Optional<TrafficPolicy.RateLimit> rateLimit, TrafficPolicy.Retry retry, boolean idempotent,
+            Optional<CorsPolicy> cors) {}
 
     /**
      * Builds a file's routes.
@@ -69,8 +71,10 @@ final class ServiceRoutesReader {
         Optional<TrafficPolicy.RateLimit> rateLimit = PolicyReader.rateLimit(yaml).orElse(Optional.empty());
         TrafficPolicy.Retry retry = PolicyReader.retry(yaml).orElse(TrafficPolicy.Retry.NONE);
         boolean idempotent = yaml.bool("idempotent").orElse(false);
+        Optional<CorsPolicy> cors = PolicyReader.cors(yaml);
         Defaults defaults = new Defaults(timeout, auth,
-                audience.orElse(service.map(ServiceDescriptor::getFullName).orElse("")), rateLimit, retry, idempotent);
+                audience.orElse(service.map(ServiceDescriptor::getFullName).orElse("")), rateLimit, retry, idempotent,
+                cors);
         List<MethodRoute> methods = methods(yaml, service, upstream, defaults);
         if (service.isEmpty() || upstream.isEmpty() || problems.count() > before) {
             return Optional.empty();
@@ -140,7 +144,7 @@ final class ServiceRoutesReader {
                     method.get().isServerStreaming() ? io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING
                             : io.grpc.MethodDescriptor.MethodType.UNARY),
                     spec.target(), spec.local(), timeout.orElse(defaults.timeout()), auth.get(), defaults.audience(),
-                    traffic, new RouteSource(yaml.problems().file(), YamlMapping.line(entry))));
+                    traffic, defaults.cors(), new RouteSource(yaml.problems().file(), YamlMapping.line(entry))));
         }
         return methods;
     }

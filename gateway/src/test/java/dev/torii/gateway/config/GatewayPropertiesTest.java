@@ -29,6 +29,8 @@ class GatewayPropertiesTest {
             "torii:rl:");
     private static final GatewayProperties.ClientIp CLIENT_IP = new GatewayProperties.ClientIp(List.of());
     private static final GatewayProperties.RetryBudget RETRY_BUDGET = new GatewayProperties.RetryBudget(0.2, 10);
+    private static final GatewayProperties.Cors NO_CORS = new GatewayProperties.Cors(List.of(), List.of("GET", "POST"),
+            List.of(), List.of(), false, Duration.ofMinutes(30));
 
     @ParameterizedTest
     @ValueSource(strings = {"authorization", "Cookie", "grpc-timeout", "x-torii-user", "te", "trace-bin", "host",
@@ -48,7 +50,8 @@ class GatewayPropertiesTest {
         assertThatThrownBy(() -> new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofBytes(0),
                 DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
                 RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
-                new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1))))
+                new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
+                NO_CORS))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
     }
 
@@ -91,6 +94,21 @@ class GatewayPropertiesTest {
                         .hasMessageContaining("rfc"));
     }
 
+    @Test
+    void bindsTheCorsDefaultAndNamesAWrongOrigin() {
+        ApplicationContextRunner binding = new ApplicationContextRunner().withUserConfiguration(Bound.class);
+        binding.withPropertyValues("torii.gateway.cors.allowed-origins=http://localhost:5173,https://*.example.com")
+                .run(context -> assertThat(context.getBean(GatewayProperties.class).cors().policy().allowedOrigins())
+                        .containsExactly("http://localhost:5173", "https://*.example.com"));
+        binding.withPropertyValues("torii.gateway.cors.allowed-origins=https://app.example.com/").run(context ->
+                assertThat(context).getFailure().rootCause()
+                        .hasMessageStartingWith("torii.gateway.cors.allowed-origins[0]: 'https://app.example.com/'"
+                                + " (expected: an origin such as"));
+        binding.withPropertyValues("torii.gateway.cors.allowed-origins=*", "torii.gateway.cors.allow-credentials=true")
+                .run(context -> assertThat(context).getFailure().rootCause()
+                        .hasMessageContaining("torii.gateway.cors.allow-credentials: true with allowedOrigins '*'"));
+    }
+
     @EnableConfigurationProperties(GatewayProperties.class)
     static class Bound {}
 
@@ -98,6 +116,7 @@ class GatewayPropertiesTest {
         return new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofMegabytes(1),
                 DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
                 RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
-                new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)));
+                new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
+                NO_CORS);
     }
 }

@@ -1,14 +1,15 @@
 package dev.torii.gateway.routefile;
 
-import dev.torii.gateway.route.AuthPolicy;
-import dev.torii.gateway.route.MethodRoute;
-import dev.torii.gateway.route.RouteTable;
-import dev.torii.gateway.route.TrafficPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.torii.examples.offer.v1.OfferProto;
 import dev.torii.gateway.grpc.DescriptorRegistry;
+import dev.torii.gateway.route.AuthPolicy;
+import dev.torii.gateway.route.CorsPolicy;
+import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.RouteTable;
+import dev.torii.gateway.route.TrafficPolicy;
 import dev.torii.gateway.test.v1.TestServiceOuterClass;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -111,7 +112,7 @@ class RouteFileLoaderTest {
                         methods: [GetOffer]
                         timout: 3s
                         auth: public
-                        """, 4, "timout: unknown field (expected one of: audience, auth, idempotent, methods, rateLimit, retry, service, timeout, upstream)"),
+                        """, 4, "timout: unknown field (expected one of: audience, auth, cors, idempotent, methods, rateLimit, retry, service, timeout, upstream)"),
                 Arguments.of("missing service", """
                         upstream: {target: "localhost:1"}
                         methods: [GetOffer]
@@ -318,6 +319,42 @@ class RouteFileLoaderTest {
                         auth: public
                         methods: [GetOffer]
                         """, 3, "upstream: target and tls go inside local and remote"),
+                Arguments.of("CORS origin with a path", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        auth: public
+                        cors:
+                          allowedOrigins:
+                            - http://localhost:5173
+                            - ${WEB_ORIGIN:https://app.example.com/}
+                        methods: [GetOffer]
+                        """, 7, "cors.allowedOrigins[1]: 'https://app.example.com/' (expected: an origin such as"),
+                Arguments.of("CORS credentials for any origin", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        auth: public
+                        cors:
+                          allowedOrigins: ["*"]
+                          allowCredentials: true
+                        methods: [GetOffer]
+                        """, 6, "cors.allowCredentials: true with allowedOrigins '*'"),
+                Arguments.of("CORS without origins", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        auth: public
+                        cors:
+                          maxAge: 1m
+                        methods: [GetOffer]
+                        """, 5, "cors.allowedOrigins: missing"),
+                Arguments.of("CORS max age over a day", """
+                        service: examples.offer.v1.OfferService
+                        upstream: {target: "localhost:1"}
+                        auth: public
+                        cors:
+                          allowedOrigins: [https://app.example.com]
+                          maxAge: 2d
+                        methods: [GetOffer]
+                        """, 6, "cors.maxAge: '2d' (expected: between 0ms and 24h)"),
                 Arguments.of("duplicate key", """
                         service: examples.offer.v1.OfferService
                         service: examples.offer.v1.OfferService
@@ -325,6 +362,38 @@ class RouteFileLoaderTest {
                         methods: [GetOffer]
                         auth: public
                         """, 2, "service: appears twice"));
+    }
+
+    @Test
+    void readsACorsPolicyThatEveryMethodOfTheFileShares() throws IOException {
+        write("offers.yaml", """
+                service: examples.offer.v1.OfferService
+                upstream: {target: "localhost:1"}
+                auth: public
+                cors:
+                  allowedOrigins: [HTTPS://App.Example.com, "https://*.example.org", "http://localhost:*"]
+                  allowedMethods: [get, POST, PUT]
+                  allowedHeaders: [X-Custom]
+                  exposedHeaders: [trailer-x-backend]
+                  allowCredentials: true
+                  maxAge: 10m
+                methods: [GetOffer, WhoAmI]
+                """);
+        write("plain.yaml", """
+                service: torii.test.v1.TestService
+                upstream: {target: "localhost:1"}
+                auth: public
+                methods: [Echo]
+                """);
+
+        RouteTable table = loader.load(dir);
+
+        CorsPolicy expected = new CorsPolicy(List.of("https://app.example.com", "https://*.example.org",
+                "http://localhost:*"), List.of("GET", "POST", "PUT"), List.of("x-custom"), List.of("trailer-x-backend"),
+                true, Duration.ofMinutes(10));
+        assertThat(table.find("/examples.offer.v1.OfferService/GetOffer").cors()).hasValue(expected);
+        assertThat(table.find("/examples.offer.v1.OfferService/WhoAmI").cors()).hasValue(expected);
+        assertThat(table.find("/torii.test.v1.TestService/Echo").cors()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")
