@@ -6,6 +6,7 @@ import dev.torii.gateway.auth.AuthorityProperties;
 import dev.torii.gateway.auth.PrivateTokenCache;
 import dev.torii.gateway.edge.CorsFilter;
 import dev.torii.gateway.edge.DeadlineFilter;
+import dev.torii.gateway.edge.PreflightPassThrough;
 import dev.torii.gateway.edge.RequestIdFilter;
 import dev.torii.gateway.edge.RequestTelemetryFilter;
 import dev.torii.gateway.edge.RouteMatchFilter;
@@ -42,10 +43,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
-import org.springframework.cloud.gateway.config.GlobalCorsProperties;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
-import org.springframework.cloud.gateway.handler.FilteringWebHandler;
-import org.springframework.cloud.gateway.handler.RoutePredicateHandlerMapping;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
@@ -53,9 +51,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.ResourcePatternResolver;
 import org.springframework.scheduling.TaskScheduler;
-import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * Wires the gateway's request path: descriptors, routes, upstream channels, and the ordered
@@ -183,20 +179,11 @@ public class GatewayConfiguration {
     }
 
     /**
-     * Replaces Spring Cloud Gateway's handler mapping with one that sends CORS preflights down the
-     * pipeline like any request. Spring's own mapping answers every preflight itself, before any
-     * route filter runs, from the global CORS settings: the gateway's CORS step, which knows each
-     * route file's policy, would never see one.
+     * Lets CORS preflights reach the request path: Spring's dispatcher would answer them itself.
      */
     @Bean
-    RoutePredicateHandlerMapping routePredicateHandlerMapping(FilteringWebHandler webHandler,
-            RouteLocator routeLocator, GlobalCorsProperties globalCors, Environment environment) {
-        return new RoutePredicateHandlerMapping(webHandler, routeLocator, globalCors, environment) {
-            @Override
-            public Mono<Object> getHandler(ServerWebExchange exchange) {
-                return getHandlerInternal(exchange).cast(Object.class);
-            }
-        };
+    PreflightPassThrough preflightPassThrough() {
+        return new PreflightPassThrough();
     }
 
     // Spring Cloud Gateway sorts a route's filters together with its global ones, by order: the

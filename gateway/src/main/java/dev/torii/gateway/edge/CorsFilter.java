@@ -3,6 +3,7 @@ package dev.torii.gateway.edge;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.torii.gateway.error.GatewayErrors;
+import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.route.CorsPolicy;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteRegistry;
@@ -31,7 +32,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>Spring's {@link CorsConfiguration} decides what matches (origin patterns, methods,
  * headers); this step only writes the answer, in the pipeline, so preflights get a request id,
- * metrics and an access-log line like any request.
+ * metrics and an access-log line like any request ({@link PreflightPassThrough} brings them
+ * here).
  */
 public final class CorsFilter implements GatewayFilter {
 
@@ -68,14 +70,15 @@ public final class CorsFilter implements GatewayFilter {
         ServerHttpRequest request = exchange.getRequest();
         MethodRoute route = routes.current().find(request.getPath().value());
         CorsPolicy policy = route == null ? defaultPolicy : route.cors().orElse(defaultPolicy);
+        String preflightMethod = GatewayExchange.of(exchange).preflightMethod();
+        boolean preflight = preflightMethod != null;
         if (!policy.enabled()) {
-            return chain.filter(exchange);
+            return preflight ? Mono.error(GatewayErrors.corsPreflightRefused("no other origin may call this path"
+                    + " (expected: a cors section in its route file, or torii.gateway.cors.allowed-origins)"))
+                    : chain.filter(exchange);
         }
-        HttpHeaders requestHeaders = request.getHeaders();
         HttpHeaders responseHeaders = exchange.getResponse().getHeaders();
-        String origin = requestHeaders.getOrigin();
-        boolean preflight = origin != null && HttpMethod.OPTIONS.equals(request.getMethod())
-                && requestHeaders.containsHeader(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD);
+        String origin = request.getHeaders().getOrigin();
         responseHeaders.add(HttpHeaders.VARY, preflight ? VARY_PREFLIGHT : HttpHeaders.ORIGIN);
         if (origin == null) {
             return chain.filter(exchange);
@@ -83,7 +86,7 @@ public final class CorsFilter implements GatewayFilter {
         Compiled rules = compiled.get(policy);
         String allowedOrigin = rules.configuration().checkOrigin(origin);
         if (preflight) {
-            return preflight(exchange, rules, origin, allowedOrigin);
+            return preflight(exchange, rules, origin, allowedOrigin, preflightMethod.trim());
         }
         if (allowedOrigin != null) {
             allow(responseHeaders, rules, allowedOrigin);
@@ -92,14 +95,14 @@ public final class CorsFilter implements GatewayFilter {
         return chain.filter(exchange);
     }
 
-    private Mono<Void> preflight(ServerWebExchange exchange, Compiled rules, String origin, String allowedOrigin) {
+    private Mono<Void> preflight(ServerWebExchange exchange, Compiled rules, String origin, String allowedOrigin,
+            String method) {
         HttpHeaders requestHeaders = exchange.getRequest().getHeaders();
         if (allowedOrigin == null) {
             return Mono.error(GatewayErrors.corsPreflightRefused("origin '" + origin
                     + "' may not call this path from a browser (expected: an origin in the route file's"
                     + " cors.allowedOrigins, or torii.gateway.cors.allowed-origins)"));
         }
-        String method = requestHeaders.getFirst(HttpHeaders.ACCESS_CONTROL_REQUEST_METHOD).trim();
         List<HttpMethod> methods = method.isEmpty() || !method.chars().allMatch(c -> c > 32 && c < 127)
                 ? null : rules.configuration().checkHttpMethod(HttpMethod.valueOf(method));
         if (methods == null) {

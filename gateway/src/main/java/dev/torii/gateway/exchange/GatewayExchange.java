@@ -43,6 +43,7 @@ public final class GatewayExchange {
     private final CallMetadata received = new CallMetadata();
     private long messagesSent;
     private io.grpc.Status.Code outcome;
+    private String preflightMethod;
 
     private GatewayExchange(String requestId, long arrivedNanos) {
         this.requestId = requestId;
@@ -83,6 +84,25 @@ public final class GatewayExchange {
      */
     public long arrivedNanos() {
         return arrivedNanos;
+    }
+
+    /**
+     * Returns the method a CORS preflight asks for ({@code Access-Control-Request-Method}), which
+     * the request's headers no longer show (see {@code edge.PreflightPassThrough}).
+     *
+     * @return the method, or null when the request is no preflight
+     */
+    public String preflightMethod() {
+        return preflightMethod;
+    }
+
+    /**
+     * Records that the request is a CORS preflight, and for which method.
+     *
+     * @param method the value of its {@code Access-Control-Request-Method}
+     */
+    public void preflightMethod(String method) {
+        this.preflightMethod = once(this.preflightMethod, method, "preflight method");
     }
 
     /**
