@@ -17,6 +17,8 @@ import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
 import dev.torii.gateway.protocol.ConnectProtocol;
 import dev.torii.gateway.protocol.ErrorResponseExceptionHandler;
+import dev.torii.gateway.protocol.GrpcProtocol;
+import dev.torii.gateway.protocol.GrpcWebProtocol;
 import dev.torii.gateway.protocol.LegacyProtocol;
 import dev.torii.gateway.protocol.ProtocolFilter;
 import dev.torii.gateway.protocol.Protocols;
@@ -109,8 +111,11 @@ public class GatewayConfiguration {
     @Bean
     Protocols protocols(JsonTranscoder json, DescriptorRegistry descriptors, GatewayProperties properties) {
         // Most specific first; the legacy dialect takes whatever no other protocol claims.
+        int compressMinBytes = (int) properties.streams().compressMinSize().toBytes();
         return new Protocols(List.of(
-                new ConnectProtocol(json, descriptors, (int) properties.streams().compressMinSize().toBytes()),
+                new GrpcWebProtocol(compressMinBytes),
+                new GrpcProtocol(compressMinBytes),
+                new ConnectProtocol(json, descriptors, compressMinBytes),
                 new LegacyProtocol(json, new StatusJson(descriptors))));
     }
 
