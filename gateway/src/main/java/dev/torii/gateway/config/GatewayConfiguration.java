@@ -153,13 +153,13 @@ public class GatewayConfiguration {
             Protocols protocols, PrivateTokenCache tokens, RateLimiter rateLimiter,
             ClientAddressResolver clientAddresses, UpstreamGuards guards, LocalUpstreamSelector selector,
             UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
-            BufferedAccessLog accessLog) {
+            BufferedAccessLog accessLog, DescriptorRegistry descriptors) {
         List<GatewayFilter> steps = List.of(
                 new RequestIdFilter(),
                 new RequestTelemetryFilter(metrics, tracing, accessLog),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ProtocolFilter(protocols),
-                new RouteMatchFilter(routes, protocols),
+                new RouteMatchFilter(routes, protocols, descriptors),
                 new DeadlineFilter(protocols),
                 new TracedStep(new AuthenticationFilter(tokens, tracing), "authenticate", tracing),
                 new TracedStep(new RateLimitFilter(rateLimiter, clientAddresses, metrics,
