@@ -4,7 +4,10 @@
 //   {"descriptorSets": ["path/to/set.binpb"], "baseUrl": "http://localhost:8080",
 //    "service": "examples.offer.v1.OfferService", "method": "GetOffer", "request": {...proto3 JSON},
 //    "format": "binary" | "json", "httpVersion": "1.1" | "2", "gzip": false, "useHttpGet": false,
-//    "headers": {"authorization": "Bearer ..."}, "timeoutMs": 1000}
+//    "headers": {"authorization": "Bearer ..."}, "timeoutMs": 1000,
+//    "protocol": "connect" | "grpc-web" | "grpc"}
+//
+// protocol picks connect-es's transport: Connect (the default), gRPC-Web or gRPC (HTTP/2 only).
 //
 // The schemas come from the descriptor sets at run time (no generated code); error details of a
 // type they hold are decoded, others keep only their type name. Standard output gets
@@ -24,7 +27,7 @@ import { create, createFileRegistry, fromBinary, fromJson, toJson } from "@bufbu
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import { compressionGzip, createConnectTransport } from "@connectrpc/connect-node";
+import { compressionGzip, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 
 function emit(event) {
   // Writes to a pipe are synchronous on Linux, so each line leaves before the next event.
@@ -63,14 +66,18 @@ subscribe("http.client.request.start", ({ request }) => {
   emit({ event: "request", method: request.method, path: request.path });
 });
 
-const transport = createConnectTransport({
+const transportOptions = {
   baseUrl: input.baseUrl,
   httpVersion: input.httpVersion ?? "1.1",
   useBinaryFormat: (input.format ?? "binary") === "binary",
-  useHttpGet: input.useHttpGet === true,
   // Without compressMinBytes: 0 connect-es leaves requests under 1 KiB uncompressed.
   ...(input.gzip ? { sendCompression: compressionGzip, acceptCompression: [compressionGzip], compressMinBytes: 0 } : {}),
-});
+};
+const protocol = input.protocol ?? "connect";
+const transport = protocol === "grpc-web" ? createGrpcWebTransport(transportOptions)
+  : protocol === "grpc" ? createGrpcTransport(transportOptions)
+  : protocol === "connect" ? createConnectTransport({ ...transportOptions, useHttpGet: input.useHttpGet === true })
+  : unusable("protocol " + protocol + " (expected: connect, grpc-web or grpc)");
 const client = createClient(service, transport);
 
 let headers;

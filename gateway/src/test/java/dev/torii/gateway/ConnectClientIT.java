@@ -12,6 +12,7 @@ import dev.torii.gateway.testing.CallDelayInterceptor.DelayedCall;
 import dev.torii.gateway.testing.ConnectNodeClient;
 import dev.torii.gateway.testing.ConnectNodeClient.Format;
 import dev.torii.gateway.testing.ConnectNodeClient.Outcome;
+import dev.torii.gateway.testing.ConnectNodeClient.Protocol;
 import dev.torii.gateway.testing.ConnectNodeClient.Request;
 import dev.torii.gateway.testing.ConnectNodeClient.Transport;
 import dev.torii.gateway.testing.DummyAuthority;
@@ -33,11 +34,11 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Calls the gateway with connect-es, the Connect client of the JavaScript world
+ * Calls the gateway with connect-es, the Connect, gRPC-Web and gRPC client of the JavaScript world
  * ({@code @connectrpc/connect-node} in Node.js), as a web or Node.js app would: the example offer
  * service behind it verifying private tokens, authorizer-dummy as the Authority, the repository's
- * route files. Every case runs over each transport flavour connect-es offers: protobuf and JSON,
- * HTTP/1.1 and HTTP/2, with and without gzip. The client reads the schema from the proto module's
+ * route files. Every case runs over each transport flavour connect-es offers: Connect in protobuf
+ * and JSON, gRPC-Web, and gRPC (HTTP/2 only), over HTTP/1.1 and HTTP/2, with and without gzip. The client reads the schema from the proto module's
  * descriptor set at run time, so nothing here is generated for it.
  */
 @SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -60,19 +61,30 @@ class ConnectClientIT {
     @Autowired
     private Environment environment;
 
-    /** The ways connect-es can talk Connect to the gateway. */
+    /** The ways connect-es can talk to the gateway: Connect, gRPC-Web and gRPC. */
     enum Flavour {
-        BINARY_OVER_HTTP_2(Format.BINARY, "2", false),
-        BINARY_OVER_HTTP_1_1(Format.BINARY, "1.1", false),
-        JSON_OVER_HTTP_1_1(Format.JSON, "1.1", false),
-        JSON_OVER_HTTP_2(Format.JSON, "2", false),
-        GZIP_BINARY_OVER_HTTP_2(Format.BINARY, "2", true),
-        GZIP_JSON_OVER_HTTP_1_1(Format.JSON, "1.1", true);
+        BINARY_OVER_HTTP_2(Format.BINARY, "2", false, Protocol.CONNECT),
+        BINARY_OVER_HTTP_1_1(Format.BINARY, "1.1", false, Protocol.CONNECT),
+        JSON_OVER_HTTP_1_1(Format.JSON, "1.1", false, Protocol.CONNECT),
+        JSON_OVER_HTTP_2(Format.JSON, "2", false, Protocol.CONNECT),
+        GZIP_BINARY_OVER_HTTP_2(Format.BINARY, "2", true, Protocol.CONNECT),
+        GZIP_JSON_OVER_HTTP_1_1(Format.JSON, "1.1", true, Protocol.CONNECT),
+        GRPC_WEB_OVER_HTTP_1_1(Format.BINARY, "1.1", false, Protocol.GRPC_WEB),
+        GRPC_WEB_OVER_HTTP_2(Format.BINARY, "2", false, Protocol.GRPC_WEB),
+        GZIP_GRPC_WEB_OVER_HTTP_1_1(Format.BINARY, "1.1", true, Protocol.GRPC_WEB),
+        GRPC_OVER_HTTP_2(Format.BINARY, "2", false, Protocol.GRPC),
+        GZIP_GRPC_OVER_HTTP_2(Format.BINARY, "2", true, Protocol.GRPC);
 
         private final Transport transport;
 
-        Flavour(Format format, String httpVersion, boolean gzip) {
-            this.transport = new Transport(format, httpVersion, gzip);
+        Flavour(Format format, String httpVersion, boolean gzip, Protocol protocol) {
+            this.transport = new Transport(format, httpVersion, gzip, protocol);
+        }
+
+        // The protocol's own timeout header, without the client's own timer.
+        Request withTimeoutHeader(Request request, int millis) {
+            return transport.protocol() == Protocol.CONNECT ? request.header("Connect-Timeout-Ms", Integer.toString(millis))
+                    : request.header("grpc-timeout", millis + "m");
         }
     }
 
@@ -191,9 +203,9 @@ class ConnectClientIT {
 
     @ParameterizedTest
     @EnumSource(Flavour.class)
-    void theGatewayItselfEndsACallAtItsConnectTimeout(Flavour flavour) throws Exception {
+    void theGatewayItselfEndsACallAtTheProtocolsTimeout(Flavour flavour) throws Exception {
         // The header alone, without connect-es's own timer: only the gateway can end the call.
-        Outcome outcome = client(flavour).run(whoAmISlowerThan(800).header("Connect-Timeout-Ms", "800"));
+        Outcome outcome = client(flavour).run(flavour.withTimeoutHeader(whoAmISlowerThan(800), 800));
 
         assertThat(outcome.code()).as(outcome.end().toString()).isEqualTo("deadline_exceeded");
         assertThat(outcome.elapsedMs()).isBetween(750L, 2500L);
@@ -233,10 +245,10 @@ class ConnectClientIT {
 
     @ParameterizedTest
     @EnumSource(Flavour.class)
-    void theGatewayItselfEndsAStreamAtItsConnectTimeout(Flavour flavour) throws Exception {
+    void theGatewayItselfEndsAStreamAtTheProtocolsTimeout(Flavour flavour) throws Exception {
         int watchersBefore = offers.watcherCount();
 
-        Outcome outcome = client(flavour).run(watchOffersOf(fresh("alice")).header("Connect-Timeout-Ms", "1500"));
+        Outcome outcome = client(flavour).run(flavour.withTimeoutHeader(watchOffersOf(fresh("alice")), 1500));
 
         assertThat(outcome.code()).as(outcome.end().toString()).isEqualTo("deadline_exceeded");
         assertThat(outcome.elapsedMs()).isBetween(1450L, 4500L);
@@ -263,7 +275,7 @@ class ConnectClientIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Flavour.class, names = ".*HTTP_1_1", mode = EnumSource.Mode.MATCH_ALL)
+    @EnumSource(value = Flavour.class, names = {"BINARY_OVER_HTTP_1_1", "JSON_OVER_HTTP_1_1", "GZIP_JSON_OVER_HTTP_1_1"})
     void aSideEffectFreeReadGoesAsAConnectGet(Flavour flavour) throws Exception {
         // connect-es sends a GET only for methods the schema marks free of side effects.
         assertThat(OfferProto.getDescriptor().findServiceByName("OfferService").findMethodByName("GetOffer")

@@ -19,6 +19,8 @@ import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
 import dev.torii.gateway.protocol.ConnectProtocol;
 import dev.torii.gateway.protocol.ErrorResponseExceptionHandler;
+import dev.torii.gateway.protocol.GrpcProtocol;
+import dev.torii.gateway.protocol.GrpcWebProtocol;
 import dev.torii.gateway.protocol.LegacyProtocol;
 import dev.torii.gateway.protocol.ProtocolFilter;
 import dev.torii.gateway.protocol.Protocols;
@@ -111,8 +113,11 @@ public class GatewayConfiguration {
     @Bean
     Protocols protocols(JsonTranscoder json, DescriptorRegistry descriptors, GatewayProperties properties) {
         // Most specific first; the legacy dialect takes whatever no other protocol claims.
+        int compressMinBytes = (int) properties.streams().compressMinSize().toBytes();
         return new Protocols(List.of(
-                new ConnectProtocol(json, descriptors, (int) properties.streams().compressMinSize().toBytes()),
+                new GrpcWebProtocol(compressMinBytes),
+                new GrpcProtocol(compressMinBytes),
+                new ConnectProtocol(json, descriptors, compressMinBytes),
                 new LegacyProtocol(json, new StatusJson(descriptors))));
     }
 
@@ -153,14 +158,14 @@ public class GatewayConfiguration {
             Protocols protocols, PrivateTokenCache tokens, RateLimiter rateLimiter,
             ClientAddressResolver clientAddresses, UpstreamGuards guards, LocalUpstreamSelector selector,
             UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
-            BufferedAccessLog accessLog) {
+            BufferedAccessLog accessLog, DescriptorRegistry descriptors) {
         List<GatewayFilter> steps = List.of(
                 new RequestIdFilter(),
                 new RequestTelemetryFilter(metrics, tracing, accessLog),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ProtocolFilter(protocols),
                 new CorsFilter(routes, properties.cors().policy(), properties.forwardedHeaders()),
-                new RouteMatchFilter(routes, protocols),
+                new RouteMatchFilter(routes, protocols, descriptors),
                 new DeadlineFilter(protocols),
                 new TracedStep(new AuthenticationFilter(tokens, tracing), "authenticate", tracing),
                 new TracedStep(new RateLimitFilter(rateLimiter, clientAddresses, metrics,

@@ -17,5 +17,14 @@ public enum WireProtocol {
      * with Connect's error JSON, and server streams as enveloped messages ending with an
      * end-of-stream message.
      */
-    CONNECT
+    CONNECT,
+    /**
+     * gRPC-Web: length-prefixed message frames (or their base64, {@code -text}) ending with a
+     * trailer frame, over HTTP/1.1 or HTTP/2, as browsers can speak it.
+     */
+    GRPC_WEB,
+    /**
+     * gRPC itself over HTTP/2: message frames and HTTP/2 trailers.
+     */
+    GRPC
 }

@@ -16,14 +16,12 @@ import dev.torii.gateway.grpc.CallMetadata;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.grpc.Gzip;
 import dev.torii.gateway.grpc.JsonTranscoder;
-import dev.torii.gateway.grpc.MalformedMessageException;
 import dev.torii.gateway.grpc.MessageFrames;
 import dev.torii.gateway.grpc.WireFormat;
 import dev.torii.gateway.route.MethodRoute;
 import io.grpc.Status.Code;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -82,7 +80,6 @@ public final class ConnectProtocol implements Protocol {
     private static final String STREAM_PREFIX = "application/connect+";
     private static final String STREAM_PROTO = "application/connect+proto";
     private static final String STREAM_JSON = "application/connect+json";
-    private static final int COMPRESSED = 0x01;
     private static final int END_STREAM = 0x02;
     private static final int MAX_TIMEOUT_DIGITS = 10;
 
@@ -189,36 +186,8 @@ public final class ConnectProtocol implements Protocol {
             return Mono.error(unknownEncoding(CONTENT_ENCODING, encoding, ACCEPT_ENCODING));
         }
         return MessageCodec.body(request, maxBytes + MessageFrames.PREFIX_BYTES)
-                .map(body -> codec.toUpstream(onlyMessage(body, encoding, maxBytes), format, input));
-    }
-
-    // A server-streaming request's body: exactly one message envelope.
-    private static byte[] onlyMessage(byte[] body, String encoding, int maxBytes) {
-        List<MessageFrames.Frame> frames;
-        try {
-            frames = MessageFrames.split(body, maxBytes);
-        } catch (MessageFrames.FrameTooLargeException e) {
-            throw GatewayError.withHttpStatus(413, Code.RESOURCE_EXHAUSTED, "request envelope: " + e.getMessage());
-        } catch (MalformedMessageException e) {
-            throw GatewayError.of(Code.INVALID_ARGUMENT, "request envelope: " + e.getMessage());
-        }
-        if (frames.size() != 1) {
-            throw GatewayError.of(Code.INVALID_ARGUMENT, "request body holds " + frames.size()
-                    + " envelopes (expected: exactly one message for a server-streaming method)");
-        }
-        MessageFrames.Frame frame = frames.get(0);
-        if ((frame.flags() & ~COMPRESSED) != 0) {
-            throw GatewayError.of(Code.INVALID_ARGUMENT, String.format(Locale.ROOT,
-                    "request envelope flags 0x%02x (expected: 0x00, or 0x01 for a compressed message)", frame.flags()));
-        }
-        if ((frame.flags() & COMPRESSED) == 0) {
-            return frame.payload();
-        }
-        if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
-            throw GatewayError.of(Code.INVALID_ARGUMENT, "request envelope is flagged compressed but "
-                    + CONTENT_ENCODING + " names no encoding (expected: " + CONTENT_ENCODING + ": gzip)");
-        }
-        return MessageCodec.decode(frame.payload(), encoding, maxBytes, "the request message");
+                .map(body -> codec.toUpstream(MessageCodec.onlyFrame(body, encoding, CONTENT_ENCODING, "request envelope", maxBytes),
+                        format, input));
     }
 
     // The GET form of a unary call: the message travels in the query.
@@ -303,7 +272,7 @@ public final class ConnectProtocol implements Protocol {
         Descriptor output = state.route().protoMethod().getOutputType();
         Flux<DataBuffer> envelopes = messages
                 .map(message -> {
-                    byte[] envelope = messageEnvelope(codec.toClient(message, format, output), compress);
+                    byte[] envelope = MessageCodec.frame(codec.toClient(message, format, output), compress, compressMinBytes);
                     state.messageSent();
                     return response.bufferFactory().wrap(envelope);
                 })
@@ -317,13 +286,6 @@ public final class ConnectProtocol implements Protocol {
                     return Mono.just(response.bufferFactory().wrap(endOfStream(error, state)));
                 });
         return response.writeAndFlushWith(envelopes.map(Mono::just));
-    }
-
-    private byte[] messageEnvelope(byte[] payload, boolean compress) {
-        if (compress && payload.length >= compressMinBytes) {
-            return MessageFrames.frame(COMPRESSED, Gzip.compress(payload));
-        }
-        return MessageFrames.frame(0, payload);
     }
 
     // The end of a stream: {"error": {...}, "metadata": {"key": ["value"]}}, with the trailers.

@@ -7,7 +7,6 @@ import dev.torii.gateway.error.GatewayErrors;
 import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.exchange.WireProtocol;
 import dev.torii.gateway.grpc.GrpcMessage;
-import dev.torii.gateway.grpc.GrpcTimeout;
 import dev.torii.gateway.grpc.JsonTranscoder;
 import dev.torii.gateway.grpc.WireFormat;
 import dev.torii.gateway.route.MethodRoute;
@@ -69,15 +68,7 @@ public final class LegacyProtocol implements Protocol {
 
     @Override
     public long clientTimeoutNanos(ServerHttpRequest request) {
-        String header = request.getHeaders().getFirst(GrpcTimeout.HEADER);
-        if (header == null) {
-            return -1;
-        }
-        try {
-            return GrpcTimeout.parseNanos(header.trim());
-        } catch (IllegalArgumentException e) {
-            throw GatewayError.of(io.grpc.Status.Code.INVALID_ARGUMENT, e.getMessage());
-        }
+        return GrpcCodec.timeoutNanos(request);
     }
 
     @Override

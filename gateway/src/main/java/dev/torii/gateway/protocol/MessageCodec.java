@@ -5,12 +5,14 @@ import dev.torii.gateway.error.GatewayErrors;
 import dev.torii.gateway.grpc.Gzip;
 import dev.torii.gateway.grpc.JsonTranscoder;
 import dev.torii.gateway.grpc.MalformedMessageException;
+import dev.torii.gateway.grpc.MessageFrames;
 import dev.torii.gateway.grpc.ProtobufWireCheck;
 import dev.torii.gateway.grpc.WireFormat;
 import com.google.protobuf.Descriptors.Descriptor;
 import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.exchange.RequestIds;
 import io.grpc.Status;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -28,6 +30,9 @@ import reactor.core.publisher.Mono;
  * checks protobuf or transcodes JSON on the way in, and transcodes to JSON on the way out.
  */
 final class MessageCodec {
+
+    /** The flag of a length-prefixed frame whose payload is compressed (gRPC, gRPC-Web, Connect). */
+    static final int COMPRESSED = 0x01;
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -118,6 +123,56 @@ final class MessageCodec {
     private static byte[] throwTooLarge(int maxBytes, String what) {
         throw GatewayError.withHttpStatus(413, Status.Code.RESOURCE_EXHAUSTED, what + " inflates to more than "
                 + maxBytes + " bytes (expected: at most " + maxBytes + " bytes)");
+    }
+
+    /**
+     * Reads the one message of a length-prefixed body (a Connect stream request, a gRPC or gRPC-Web
+     * request): exactly one frame, flagged 0x00, or 0x01 when compressed with {@code encoding}.
+     *
+     * @param body the whole body
+     * @param encoding the message encoding the client named, possibly null
+     * @param encodingHeader the header that names it, for errors
+     * @param what names a frame in errors ("request envelope", "request frame")
+     * @param maxBytes the size limit of the message, compressed and inflated
+     */
+    static byte[] onlyFrame(byte[] body, String encoding, String encodingHeader, String what, int maxBytes) {
+        List<MessageFrames.Frame> frames;
+        try {
+            frames = MessageFrames.split(body, maxBytes);
+        } catch (MessageFrames.FrameTooLargeException e) {
+            throw GatewayError.withHttpStatus(413, Status.Code.RESOURCE_EXHAUSTED, what + ": " + e.getMessage());
+        } catch (MalformedMessageException e) {
+            throw GatewayError.of(Status.Code.INVALID_ARGUMENT, what + ": " + e.getMessage());
+        }
+        if (frames.size() != 1) {
+            throw GatewayError.of(Status.Code.INVALID_ARGUMENT, "request body holds " + frames.size() + " "
+                    + (what.endsWith("envelope") ? "envelopes" : "frames")
+                    + " (expected: exactly one message for a unary or server-streaming method)");
+        }
+        MessageFrames.Frame frame = frames.get(0);
+        if ((frame.flags() & ~COMPRESSED) != 0) {
+            throw GatewayError.of(Status.Code.INVALID_ARGUMENT, String.format(Locale.ROOT,
+                    "%s flags 0x%02x (expected: 0x00, or 0x01 for a compressed message)", what, frame.flags()));
+        }
+        if ((frame.flags() & COMPRESSED) == 0) {
+            return frame.payload();
+        }
+        if (encoding == null || encoding.isBlank() || encoding.trim().equalsIgnoreCase("identity")) {
+            throw GatewayError.of(Status.Code.INVALID_ARGUMENT, what + " is flagged compressed but "
+                    + encodingHeader + " names no encoding (expected: " + encodingHeader + ": gzip)");
+        }
+        return decode(frame.payload(), encoding, maxBytes, "the request message");
+    }
+
+    /**
+     * Writes one length-prefixed message frame, gzip-compressed (flag 0x01) when the client
+     * accepts it and the message is at least {@code compressMinBytes} long.
+     */
+    static byte[] frame(byte[] message, boolean compress, int compressMinBytes) {
+        if (compress && message.length >= compressMinBytes) {
+            return MessageFrames.frame(COMPRESSED, Gzip.compress(message));
+        }
+        return MessageFrames.frame(0, message);
     }
 
     /**

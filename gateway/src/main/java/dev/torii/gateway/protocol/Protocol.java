@@ -38,6 +38,15 @@ public interface Protocol {
     boolean claims(ServerHttpRequest request);
 
     /**
+     * Checks what the protocol needs of a request before any other step runs, such as the HTTP
+     * version; nothing, unless the protocol says otherwise (gRPC needs HTTP/2).
+     *
+     * @param request the request this protocol claimed
+     * @throws GatewayError when the protocol cannot serve the request
+     */
+    default void admit(ServerHttpRequest request) {}
+
+    /**
      * Tells whether the protocol calls a route with an HTTP method; POST, unless the protocol
      * says otherwise (Connect's GET form, REST's verbs).
      *

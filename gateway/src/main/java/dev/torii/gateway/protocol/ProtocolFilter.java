@@ -29,7 +29,10 @@ public final class ProtocolFilter implements GatewayFilter {
         GatewayExchange state = GatewayExchange.of(exchange);
         Protocol protocol = protocols.select(exchange.getRequest());
         state.protocol(protocol.id());
-        return chain.filter(exchange)
+        return Mono.defer(() -> {
+                    protocol.admit(exchange.getRequest());
+                    return chain.filter(exchange);
+                })
                 .onErrorResume(failure -> protocol.writeError(exchange, state, GatewayErrors.from(exchange, failure)));
     }
 }

@@ -48,6 +48,16 @@ public final class ConnectNodeClient {
         JSON
     }
 
+    /** The protocol of a transport: connect-es has a transport for each. */
+    public enum Protocol {
+        /** {@code createConnectTransport}. */
+        CONNECT,
+        /** {@code createGrpcWebTransport}. */
+        GRPC_WEB,
+        /** {@code createGrpcTransport}: HTTP/2 only. */
+        GRPC
+    }
+
     /**
      * How the client talks to the server.
      *
@@ -55,8 +65,21 @@ public final class ConnectNodeClient {
      * @param httpVersion {@code "1.1"} or {@code "2"} (cleartext HTTP/2 with prior knowledge)
      * @param gzip whether requests are gzip-compressed (every one, however small) and only gzip
      *     is accepted back
+     * @param protocol the wire protocol
      */
-    public record Transport(Format format, String httpVersion, boolean gzip) {}
+    public record Transport(Format format, String httpVersion, boolean gzip, Protocol protocol) {
+
+        /**
+         * Describes a Connect transport.
+         *
+         * @param format the message encoding
+         * @param httpVersion {@code "1.1"} or {@code "2"}
+         * @param gzip whether requests are compressed
+         */
+        public Transport(Format format, String httpVersion, boolean gzip) {
+            this(format, httpVersion, gzip, Protocol.CONNECT);
+        }
+    }
 
     /**
      * One call to make.
@@ -248,6 +271,7 @@ public final class ConnectNodeClient {
         input.put("format", transport.format() == Format.BINARY ? "binary" : "json");
         input.put("httpVersion", transport.httpVersion());
         input.put("gzip", transport.gzip());
+        input.put("protocol", transport.protocol().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         input.put("useHttpGet", request.useHttpGet());
         ObjectNode headers = input.putObject("headers");
         request.headers().forEach(headers::put);
