@@ -9,6 +9,7 @@ import dev.torii.gateway.testing.HttpCalls;
 import dev.torii.gateway.testing.TestBackend;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -189,6 +190,22 @@ class CorsIT {
                 .contains("grpc-status", "grpc-message", "grpc-status-details-bin", "connect-content-encoding",
                         "x-request-id", "retry-after", "ratelimit", "trailer-x-backend");
         assertThat(response.headers().allValues("vary")).anySatisfy(vary -> assertThat(vary).contains("Origin"));
+    }
+
+    @Test
+    void aGrpcWebCallFromAnAllowedOriginExposesItsStatusHeaders() {
+        byte[] message = EchoRequest.newBuilder().setText("hi").build().toByteArray();
+        byte[] frame = ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length)
+                .put(message).array();
+        HttpResponse<byte[]> response = http.post(FAIL, "application/grpc-web+proto", frame,
+                "X-Grpc-Web", "1", "Origin", APP);
+
+        // A trailers-only refusal: the page reads grpc-status from headers it may only see when exposed.
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(header(response, "grpc-status")).isEqualTo("16");
+        assertThat(header(response, "access-control-allow-origin")).isEqualTo(APP);
+        assertThat(List.of(header(response, "access-control-expose-headers").split(", ")))
+                .contains("grpc-status", "grpc-message", "grpc-status-details-bin");
     }
 
     @Test
