@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class BenchReportTest {
 
+    private static final BenchReport.Connections POOL = new BenchReport.Connections(64, 64, "HTTP/1.1");
+
     private static final BenchOptions OPTIONS = BenchOptions.parse("--direct=h:1", "--gateway=http://h:2",
             "--gateway-auth=http://h:3", "--gateway-auth-credential=dummy:bench-user", "--rounds=1");
 
@@ -22,7 +24,7 @@ class BenchReportTest {
                 round("direct", 20_000, Map.of("offer-service", 1.0)),
                 round("gateway", 8_000, Map.of("gateway", 0.96, "offer-service", 0.4)),
                 round("gateway-auth", 6_800, Map.of("gateway-auth", 0.952, "offer-service", 0.408)))),
-                Map.of("gateway", 64L, "gateway-auth", 64L));
+                Map.of("gateway", POOL, "gateway-auth", POOL));
 
         String text = print(report);
         assertThat(text)
@@ -50,7 +52,7 @@ class BenchReportTest {
                 round("gateway", 8_000, Map.of("gateway", 0.96, "offer-service", 0.4, "redis", 0.0)),
                 round("gateway-traffic", 7_200, Map.of("gateway-traffic", 1.008, "offer-service", 0.36,
                         "redis", 0.144)))),
-                Map.of("gateway", 64L, "gateway-traffic", 64L));
+                Map.of("gateway", POOL, "gateway-traffic", POOL));
 
         String text = print(report);
         assertThat(text)
@@ -78,7 +80,7 @@ class BenchReportTest {
         BenchReport report = new BenchReport(OPTIONS, new BenchSummary(List.of(
                 round("direct", 20_000, Map.of()), round("gateway", 8_000, Map.of()),
                 round("gateway-auth", 7_600, Map.of()), round("gateway-traffic", 6_000, Map.of()))),
-                Map.of("gateway", 64L, "gateway-auth", 64L, "gateway-traffic", 64L));
+                Map.of("gateway", POOL, "gateway-auth", POOL, "gateway-traffic", POOL));
 
         String text = print(report);
         assertThat(text)
@@ -94,7 +96,7 @@ class BenchReportTest {
     @Test
     void withoutTheAuthenticatedTargetOnlyTheGatewayRatioIsReported() {
         BenchReport report = new BenchReport(OPTIONS, new BenchSummary(List.of(
-                round("direct", 20_000, Map.of()), round("gateway", 9_000, Map.of()))), Map.of("gateway", 64L));
+                round("direct", 20_000, Map.of()), round("gateway", 9_000, Map.of()))), Map.of("gateway", POOL));
 
         assertThat(print(report)).contains("ratio gateway/direct throughput = 0.45").doesNotContain("authenticated")
                 .doesNotContain("gateway-traffic");
