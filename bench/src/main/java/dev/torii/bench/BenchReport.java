@@ -121,12 +121,12 @@ final class BenchReport {
         out.printf(Locale.ROOT, "%-7s %-15s %12s %9s %9s %8s%n", "round", "target", "requests/s", "p50 ms", "p99 ms",
                 "errors");
         for (Measurement m : summary.measurements()) {
-            row(out, Integer.toString(m.round()), m.target(), m.requestsPerSecond(), m.latencyMillis(50),
+            row(out, Integer.toString(m.round()), m.target(), m.messagesPerSecond(), m.latencyMillis(50),
                     m.latencyMillis(99), m.errors());
         }
         for (String target : targets) {
             Measurement best = summary.target(target).best();
-            row(out, "best", target, best.requestsPerSecond(), best.latencyMillis(50), best.latencyMillis(99),
+            row(out, "best", target, best.messagesPerSecond(), best.latencyMillis(50), best.latencyMillis(99),
                     best.errors());
         }
         for (String target : targets) {
@@ -268,7 +268,8 @@ final class BenchReport {
                     otherGateway, openGateway));
         }
         for (String p : processes()) {
-            if (List.of(GATEWAY, GATEWAY_AUTH, GATEWAY_TRAFFIC, CpuUsage.SOFTIRQ).contains(p)) {
+            // The peers idle while the gateways are loaded.
+            if (List.of(GATEWAY, GATEWAY_AUTH, GATEWAY_TRAFFIC, NGINX, HAPROXY, CpuUsage.SOFTIRQ).contains(p)) {
                 continue;
             }
             double before = open.medianCpuMicrosPerRequest(p);
