@@ -104,6 +104,35 @@ class BenchReportTest {
                 .doesNotContain("gatewayAuthConnectionsOpened").doesNotContain("ratioTrafficControlOnToOff");
     }
 
+    @Test
+    void summaryJudgesEachRatioAgainstItsGoalAndCountsStreamsInMessages() {
+        BenchReport report = new BenchReport(OPTIONS, new BenchSummary(List.of(
+                round("direct", 20_000, Map.of()), round("nginx", 10_000, Map.of()),
+                round("haproxy", 16_000, Map.of()), round("gateway", 8_000, Map.of()),
+                round("gateway-h2c", 6_000, Map.of()), round("connect", 7_800, Map.of()),
+                streamRound("stream-direct", 2_000, 32), streamRound("stream-gateway", 600, 32))),
+                Map.of("gateway", POOL, "gateway-h2c", new BenchReport.Connections(8, 8, "h2c"), "connect", POOL));
+
+        String text = print(report);
+        assertThat(text)
+                .contains("gateway/nginx                      0.80     0.80   >= 1.30  NOT met (issue 17)")
+                .contains("gateway-h2c/haproxy                0.38     0.38   >= 0.80  NOT met (issue 17)")
+                .contains("haproxy/direct                     0.80     0.80         -  context")
+                .contains("connect/gateway                    0.98     0.98   >= 0.95  met (issue 13)")
+                .contains("stream-gateway/stream-direct       0.30     0.30   >= 0.50  NOT met (issue 13)")
+                .contains("stream-direct (messages)          64000    64000")
+                .contains("gateway-h2c: 8 h2c connections opened in the whole run (pool of 8)")
+                .contains("stream-gateway: messages/s (not requests) over 32 streams")
+                .doesNotContain("gateway-auth/gateway ");
+        assertThat(report.toJson())
+                .contains("\"connect/gateway\": {\"median\": 0.975, \"best\": 0.975, \"goal\": 0.950,"
+                        + " \"source\": \"issue 13\"}")
+                .contains("\"nginx/direct\": {\"median\": 0.500, \"best\": 0.500, \"goal\": null")
+                .contains("\"stream-gateway\": {\"medianRequestsPerSecond\": 19200.000")
+                .contains("\"messagesPerCall\": 32")
+                .contains("\"gateway-h2c\": {\"opened\": 8, \"pool\": 8, \"protocol\": \"h2c\"}");
+    }
+
     private static String print(BenchReport report) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         report.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
@@ -115,5 +144,12 @@ class BenchReportTest {
         latencies.recordValueWithCount(2_000_000, requests);
         return new Measurement(target, 1, requests, 0, 0, TimeUnit.SECONDS.toNanos(1), latencies, cpuCores, Map.of(),
                 Warmup.NONE);
+    }
+
+    private static Measurement streamRound(String target, long offers, int streams) {
+        Histogram latencies = new Histogram(3);
+        latencies.recordValueWithCount(5_000_000, offers);
+        return new Measurement(target, 1, offers, 0, 0, TimeUnit.SECONDS.toNanos(1), latencies, Map.of(), Map.of(),
+                Warmup.NONE, streams);
     }
 }
