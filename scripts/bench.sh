@@ -52,12 +52,14 @@
 # installs them with scripts/test-deps.sh).
 #
 # Settings (environment):
-#   BENCH_SECONDS         measured seconds per round (default 20); a quick run: BENCH_SECONDS=3
-#   BENCH_WARMUP_SECONDS  least warm-up before each measured window (default 10, or BENCH_SECONDS if smaller)
+#   BENCH_SECONDS         measured seconds per round (default 15, so the ten targets' two rounds fit
+#                         in about a quarter of an hour); a quick run: BENCH_SECONDS=3
+#   BENCH_WARMUP_SECONDS  least warm-up before each measured window (default 6, or BENCH_SECONDS if smaller);
+#                         its steps are half of it, up to 5 s, and a plateau takes six steps: 18 s at least
 #   BENCH_MAX_WARMUP_SECONDS  most warm-up: it goes on while throughput still climbs (the last three
 #                         steps of up to 5 s beat the three before by over 5%), as it does while the
 #                         JIT compiles the gateway's path, a minute or two on 2 cores (default 180,
-#                         or 18 times the least warm-up if that is less)
+#                         or 30 times the least warm-up if that is less)
 #   BENCH_ROUNDS          rounds of direct, nginx, haproxy, gateway, gateway-h2c, connect, gateway-auth,
 #                         then gateway-traffic; then as many of stream-direct, stream-gateway (default 2)
 #   BENCH_CONCURRENCY     calls in flight, and HTTP/1.1 connections to each gateway (default 64;
@@ -81,11 +83,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SECONDS_PER_ROUND=${BENCH_SECONDS:-20}
-DEFAULT_WARMUP=10
+SECONDS_PER_ROUND=${BENCH_SECONDS:-15}
+DEFAULT_WARMUP=6
 if ((SECONDS_PER_ROUND < DEFAULT_WARMUP)); then DEFAULT_WARMUP=$SECONDS_PER_ROUND; fi
 WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-$DEFAULT_WARMUP}
-DEFAULT_MAX_WARMUP=$((WARMUP_SECONDS * 18 < 180 ? WARMUP_SECONDS * 18 : 180))
+DEFAULT_MAX_WARMUP=$((WARMUP_SECONDS * 30 < 180 ? WARMUP_SECONDS * 30 : 180))
 MAX_WARMUP_SECONDS=${BENCH_MAX_WARMUP_SECONDS:-$DEFAULT_MAX_WARMUP}
 ROUNDS=${BENCH_ROUNDS:-2}
 REDIS_COMMAND_TIMEOUT=${BENCH_REDIS_COMMAND_TIMEOUT:-1s}
