@@ -9,12 +9,17 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Measures server streaming as messages delivered per second over many open {@code WatchOffers}
@@ -26,6 +31,13 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *
  * <p>Before each load the streams open and are primed: probe offers are created until every
  * stream has carried one, so no load offer is created before every watch is registered.
+ *
+ * <p>A closed loop stops when every offer in flight waits for a copy that does not come: a
+ * message held somewhere on its way is only pushed out by the next. So a watchdog fails the
+ * waiting calls after {@value #STALL_MILLIS} ms without any copy arriving, says on standard
+ * error how many messages each stream has received, and lets the load go on: the failures count
+ * against the error budget, and the messages after them show whether the held copies come late
+ * or never.
  */
 final class StreamFanoutTarget implements LoadTarget {
 
@@ -37,6 +49,8 @@ final class StreamFanoutTarget implements LoadTarget {
     private static final Duration PRIME_TIMEOUT = Duration.ofSeconds(30);
     private static final long PROBE_INTERVAL_MILLIS = 100;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    private static final long STALL_MILLIS = 2_000;
+    private static final int MAX_STALL_REPORTS = 5;
 
     private final String name;
     private final OfferStreams streams;
@@ -51,6 +65,15 @@ final class StreamFanoutTarget implements LoadTarget {
     private final AtomicInteger primedCount = new AtomicInteger();
     private volatile String broken;
     private volatile boolean open;
+    private volatile AtomicLongArray received = new AtomicLongArray(0);
+    private volatile long lastArrivalNanos;
+    private final AtomicInteger stallReports = new AtomicInteger();
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "torii-bench-stream-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private ScheduledFuture<?> watching;
 
     /**
      * Creates the target; streams open at {@link #beforeLoad}.
@@ -92,6 +115,8 @@ final class StreamFanoutTarget implements LoadTarget {
         pending.clear();
         broken = null;
         primed = new AtomicIntegerArray(streamCount);
+        received = new AtomicLongArray(streamCount);
+        stallReports.set(0);
         primedCount.set(0);
         open = true;
         streams.open(streamCount, new OfferStreams.Listener() {
@@ -102,6 +127,8 @@ final class StreamFanoutTarget implements LoadTarget {
                         primedCount.incrementAndGet();
                     }
                 } else if (LOAD_ITEM.equals(offer.getItemId())) {
+                    received.incrementAndGet(stream);
+                    lastArrivalNanos = System.nanoTime();
                     arrived(offer.getId());
                 }
             }
@@ -130,11 +157,55 @@ final class StreamFanoutTarget implements LoadTarget {
             afterLoad();
             throw new IllegalStateException(name + ": " + reason + " (expected: streams open until cancelled)");
         }
+        lastArrivalNanos = System.nanoTime();
+        watching = watchdog.scheduleWithFixedDelay(this::checkProgress, STALL_MILLIS / 4, STALL_MILLIS / 4,
+                TimeUnit.MILLISECONDS);
+    }
+
+    // Fails the calls that wait when no copy has arrived for STALL_MILLIS; see the class comment.
+    private void checkProgress() {
+        long quiet = (System.nanoTime() - lastArrivalNanos) / 1_000_000;
+        if (!open || pending.isEmpty() || quiet < STALL_MILLIS) {
+            return;
+        }
+        long min = Long.MAX_VALUE;
+        long max = 0;
+        StringBuilder behind = new StringBuilder();
+        AtomicLongArray counts = received;
+        for (int i = 0; i < counts.length(); i++) {
+            min = Math.min(min, counts.get(i));
+            max = Math.max(max, counts.get(i));
+        }
+        for (int i = 0; i < counts.length(); i++) {
+            if (counts.get(i) < max) {
+                behind.append(behind.length() == 0 ? "" : ", ").append(i).append(": ").append(counts.get(i));
+            }
+        }
+        String reason = "no offer reached a stream for " + STALL_MILLIS + " ms (expected: each copy within a"
+                + " few ms)";
+        int failed = 0;
+        for (Map.Entry<String, Pending> entry : pending.entrySet()) {
+            Outcome outcome = entry.getValue().outcome;
+            if (outcome != null && entry.getValue().finish(entry.getKey())) {
+                outcome.failed(reason);
+                failed++;
+            }
+        }
+        lastArrivalNanos = System.nanoTime();
+        if (failed > 0 && stallReports.incrementAndGet() <= MAX_STALL_REPORTS) {
+            System.err.printf(Locale.ROOT, "torii-bench: %s: %s; failed the %d waiting calls; messages received"
+                    + " per stream: %d to %d%s%n", name, reason, failed, min, max,
+                    behind.length() == 0 ? ", every stream the same" : "; streams behind the most: " + behind);
+        }
     }
 
     @Override
     public void afterLoad() {
         open = false;
+        if (watching != null) {
+            watching.cancel(false);
+            watching = null;
+        }
         streams.cancel();
         pending.clear();
     }
