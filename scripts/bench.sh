@@ -39,8 +39,8 @@
 # one HTTP/1.1 connection per stream). The streams are opened, and primed with probe offers until
 # each has carried one, before each window, and cancelled after it. Their figure is messages per
 # second: stream-gateway/stream-direct (issue 13: >= 0.5). The calls straight on offer-service need
-# a private token: the driver exchanges the stream credential at authorizer-dummy before each
-# window, as tokens live 5 minutes (a window lasts at most the warm-up limit plus BENCH_SECONDS).
+# a private token: the driver exchanges the stream credential at authorizer-dummy, and again
+# whenever the token has less than a minute left (tokens live 5 minutes).
 # They run after the unary rounds
 # because offer-service keeps only its latest 100,000 offers, the one GetOffer reads among them.
 #

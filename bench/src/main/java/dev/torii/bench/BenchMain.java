@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,21 +152,20 @@ public final class BenchMain {
                 ManagedChannel authority = channels(settings.authority().host(), settings.authority().port(), 1,
                         channels).get(0);
                 PrivateTokens token = new PrivateTokens(authority, settings.credential());
-                Duration longestLoad = options.maxWarmup().plus(options.window());
                 System.out.println("torii-bench: the Authority issued a private token for " + PrivateTokens.AUDIENCE
-                        + " until " + token.refresh(longestLoad) + " for the calls straight to the offer service;"
-                        + " a fresh one is exchanged before each streaming load");
+                        + " until " + token.refresh() + " for the calls straight to the offer service;"
+                        + " it is exchanged again as it nears its expiry");
                 // The producer has a connection of its own, so it shares none with the streams it feeds.
                 Channel producer = token.attach(channels(options.directHost(), options.directPort(), 1, channels)
                         .get(0));
                 List<Channel> withToken = direct.stream().map(token::attach).toList();
                 streaming.add(new Planned(new StreamFanoutTarget(BenchReport.STREAM_DIRECT,
-                        new GrpcOfferStreams(withToken), settings.streams(), producer, token, longestLoad), settings.creates()));
+                        new GrpcOfferStreams(withToken), settings.streams(), producer, token), settings.creates()));
                 ConnectOfferStreams connect = new ConnectOfferStreams(options.gateway(), settings.credential(),
                         settings.streams(), options.httpThreads());
                 closing.add(connect);
                 streaming.add(new Planned(new StreamFanoutTarget(BenchReport.STREAM_GATEWAY, connect,
-                        settings.streams(), producer, token, longestLoad), settings.creates()));
+                        settings.streams(), producer, token), settings.creates()));
             }
             // The first authenticated call also makes the gateway exchange the credential at
             // the Authority: every measured call after it is a cache hit.

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Holds the private token calls straight to a verifying offer service need, exchanged at the
  * Authority the way the gateway does, and attaches it to channels. Tokens live minutes (five by
- * default), shorter than a run, so the holder exchanges a fresh one before each load.
+ * default), shorter than a run, so the holder exchanges again as the token nears its expiry.
  */
 final class PrivateTokens {
 
@@ -48,13 +48,12 @@ final class PrivateTokens {
     }
 
     /**
-     * Exchanges the credential for a fresh private token for the offer service.
+     * Exchanges the credential for a private token for the offer service; the Authority may
+     * answer the one it issued before until shortly before that one expires.
      *
-     * @param needed how long the token must stay valid from now
-     * @return when the new token expires
-     * @throws IllegalStateException if the Authority issues a token that expires sooner
+     * @return when the token now attached expires
      */
-    Instant refresh(Duration needed) {
+    Instant refresh() {
         ExchangeTokenResponse response = AuthorityGrpc.newBlockingStub(authority)
                 .withDeadlineAfter(TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .exchangeToken(ExchangeTokenRequest.newBuilder()
@@ -62,16 +61,20 @@ final class PrivateTokens {
                         .setSubjectTokenType(CredentialType.CREDENTIAL_TYPE_ACCESS_TOKEN)
                         .setAudience(AUDIENCE)
                         .build());
-        Instant expiry = Instant.ofEpochSecond(response.getExpireTime().getSeconds(),
-                response.getExpireTime().getNanos());
-        Instant wanted = Instant.now().plus(needed);
-        if (expiry.isBefore(wanted)) {
-            throw new IllegalStateException("the private token for " + AUDIENCE + " expires at " + expiry
-                    + " (expected: after " + wanted + ", the end of the longest load: warm-up limit plus window)");
-        }
         header = "Bearer " + response.getPrivateToken();
-        expires = expiry;
-        return expiry;
+        expires = Instant.ofEpochSecond(response.getExpireTime().getSeconds(), response.getExpireTime().getNanos());
+        return expires;
+    }
+
+    /**
+     * Exchanges the credential again when the token expires within {@code margin}.
+     *
+     * @param margin how long the token must stay valid
+     */
+    void refreshWithin(Duration margin) {
+        if (expires.isBefore(Instant.now().plus(margin))) {
+            refresh();
+        }
     }
 
     /**

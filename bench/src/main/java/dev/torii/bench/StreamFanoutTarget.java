@@ -51,13 +51,14 @@ final class StreamFanoutTarget implements LoadTarget {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final long STALL_MILLIS = 2_000;
     private static final int MAX_STALL_REPORTS = 5;
+    // Calls straight on the offer service start with at least this much of their token left.
+    private static final Duration TOKEN_MARGIN = Duration.ofMinutes(1);
 
     private final String name;
     private final OfferStreams streams;
     private final int streamCount;
     private final Channel producer;
     private final PrivateTokens tokens;
-    private final Duration longestLoad;
     private final CreateOfferRequest create;
     private final CreateOfferRequest probe;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
@@ -83,18 +84,15 @@ final class StreamFanoutTarget implements LoadTarget {
      * @param streamCount how many streams are open during a load
      * @param producer a channel straight to the offer service carrying the private token its
      *     CreateOffer requires ({@code tokens}), owned by the caller and used by nothing else
-     * @param tokens the private token of the calls straight to the offer service, refreshed
-     *     before each load
-     * @param longestLoad how long a load may last, warm-up included: the token must outlive it
+     * @param tokens the private token of the calls straight to the offer service, exchanged
+     *     again while a load runs as it nears its expiry
      */
-    StreamFanoutTarget(String name, OfferStreams streams, int streamCount, Channel producer, PrivateTokens tokens,
-            Duration longestLoad) {
+    StreamFanoutTarget(String name, OfferStreams streams, int streamCount, Channel producer, PrivateTokens tokens) {
         this.name = name;
         this.streams = streams;
         this.streamCount = streamCount;
         this.producer = producer;
         this.tokens = tokens;
-        this.longestLoad = longestLoad;
         this.create = BenchOffer.CREATE.toBuilder().setItemId(LOAD_ITEM).build();
         this.probe = BenchOffer.CREATE.toBuilder().setItemId(PROBE_ITEM).build();
     }
@@ -111,7 +109,7 @@ final class StreamFanoutTarget implements LoadTarget {
 
     @Override
     public void beforeLoad() throws InterruptedException {
-        tokens.refresh(longestLoad.plus(PRIME_TIMEOUT));
+        tokens.refreshWithin(TOKEN_MARGIN);
         pending.clear();
         broken = null;
         primed = new AtomicIntegerArray(streamCount);
@@ -164,6 +162,11 @@ final class StreamFanoutTarget implements LoadTarget {
 
     // Fails the calls that wait when no copy has arrived for STALL_MILLIS; see the class comment.
     private void checkProgress() {
+        try {
+            tokens.refreshWithin(TOKEN_MARGIN);
+        } catch (RuntimeException e) {
+            System.err.println("torii-bench: " + name + ": exchanging the private token again failed: " + e);
+        }
         long quiet = (System.nanoTime() - lastArrivalNanos) / 1_000_000;
         if (!open || pending.isEmpty() || quiet < STALL_MILLIS) {
             return;
