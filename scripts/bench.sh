@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures GetOffer throughput and latency on this machine, in one run, four ways: straight to
+# Measures GetOffer throughput and latency on this machine, in one run, many ways: straight to
 # offer-service over gRPC (direct); through the gateway as protobuf over HTTP on the public route
 # with traffic control off (gateway: bench/routes-plain/, routes/ without its default circuit
 # breaker); through a second gateway whose GetOffer route requires a user (gateway-auth:
@@ -10,23 +10,60 @@
 # high nothing is refused, so only the checks are measured (all calls share one bucket, a hot one
 # whose waiting checks are decided together: see bench/routes-traffic/offer-service.yaml). Prints
 # the ratios gateway/direct, gateway-auth/gateway (bar 0.9) and gateway-traffic/gateway (bar 0.85).
+#
+# Beside them, in the same rounds:
+#   gateway-h2c  the plain gateway again, the same call over cleartext HTTP/2 with prior knowledge
+#                (Reactor Netty's client), its calls spread over BENCH_H2_CONNECTIONS connections
+#   connect      the plain gateway again, GetOffer as a Connect binary unary call (application/proto,
+#                Connect-Protocol-Version: 1) over HTTP/1.1: connect/gateway is what Connect costs
+#                over the legacy dialect (issue 13's goal: >= 0.95)
+#   nginx        nginx 1.22 with grpc_pass to offer-service (2 workers; keepalive_requests raised on
+#                both sides, and 64 idle upstream connections kept per worker, as nginx opens one
+#                upstream connection per call in flight)
+#   haproxy      HAProxy 2.6, h2 frontend to h2 backend (nbthread 2)
+# nginx and haproxy are loaded with the very call direct makes (grpc-java over h2c, on as many
+# connections as direct), so gateway/nginx and gateway/haproxy (issue 17: >= 1.3, >= 0.8) compare
+# the gateway with a proxy that does no translation, auth or telemetry. The HTTP/2 targets (direct,
+# nginx, haproxy, gateway-h2c) each spread their calls over BENCH_H2_CONNECTIONS connections:
+# nginx's and HAProxy's two workers take connections, not streams, so one connection would leave
+# one of them idle.
+#
+# Server streaming, in rounds of its own after the unary ones: WatchOffers sends each watch every
+# offer created from then on, and offer-service has no other source of messages, so the driver
+# opens BENCH_STREAMS streams (32) and keeps BENCH_STREAM_CREATES CreateOffer calls (8) in flight
+# straight on offer-service, on a connection of their own; a create counts once its offer has
+# arrived on every stream, so at most creates times streams messages are on their way, and a slow
+# path shows as fewer messages per second, never as a queue in offer-service. stream-direct opens
+# the streams with grpc-java straight on offer-service (the BENCH_H2_CONNECTIONS connections of
+# direct); stream-gateway through the plain gateway as Connect streams (application/connect+proto,
+# one HTTP/1.1 connection per stream). The streams are opened, and primed with probe offers until
+# each has carried one, before each window, and cancelled after it. Their figure is messages per
+# second: stream-gateway/stream-direct (issue 13: >= 0.5). The calls straight on offer-service need
+# a private token: the driver exchanges the stream credential at authorizer-dummy, and again
+# whenever the token has less than a minute left (tokens live 5 minutes).
+# They run after the unary rounds
+# because offer-service keeps only its latest 100,000 offers, the one GetOffer reads among them.
+#
 # Before the load the driver checks that gateway-traffic answers 200 with RateLimit-Policy and gateway without it; after it,
 # this script checks that Redis ran the rate-limit checks and the gateway never fell back to
 # in-process buckets (the run fails otherwise). Starts every server on free ports, waits until they
 # answer, runs the bench driver, and stops what it started whatever happens. Only one target is
-# loaded at a time; the idle servers cost nothing. Needs redis-server (make bench installs it with
-# scripts/test-deps.sh).
+# loaded at a time; the idle servers cost nothing. Needs redis-server, nginx and haproxy (make bench
+# installs them with scripts/test-deps.sh).
 #
 # Settings (environment):
-#   BENCH_SECONDS         measured seconds per round (default 20); a quick run: BENCH_SECONDS=3
-#   BENCH_WARMUP_SECONDS  least warm-up before each measured window (default 10, or BENCH_SECONDS if smaller)
+#   BENCH_SECONDS         measured seconds per round (default 15, so the ten targets' two rounds fit
+#                         in about a quarter of an hour); a quick run: BENCH_SECONDS=3
+#   BENCH_WARMUP_SECONDS  least warm-up before each measured window (default 6, or BENCH_SECONDS if smaller);
+#                         its steps are half of it, up to 5 s, and a plateau takes six steps: 18 s at least
 #   BENCH_MAX_WARMUP_SECONDS  most warm-up: it goes on while throughput still climbs (the last three
 #                         steps of up to 5 s beat the three before by over 5%), as it does while the
 #                         JIT compiles the gateway's path, a minute or two on 2 cores (default 180,
-#                         or 18 times the least warm-up if that is less)
-#   BENCH_ROUNDS          rounds of direct, gateway, gateway-auth, then gateway-traffic (default 2)
-#   BENCH_CONCURRENCY     calls in flight, and HTTP connections to each gateway (default 64; below
-#                         1000, the concurrency limit of the bench's routes)
+#                         or 30 times the least warm-up if that is less)
+#   BENCH_ROUNDS          rounds of direct, nginx, haproxy, gateway, gateway-h2c, connect, gateway-auth,
+#                         then gateway-traffic; then as many of stream-direct, stream-gateway (default 2)
+#   BENCH_CONCURRENCY     calls in flight, and HTTP/1.1 connections to each gateway (default 64;
+#                         below 1000, the concurrency limit of the bench's routes)
 #   BENCH_SERVER_JVM_FLAGS  flags for offer-service and the three gateways (default -Xms512m -Xmx512m)
 #   BENCH_JFR=1           also record a JFR profile of offer-service and the gateways into the log
 #                         directory (bench-offer-service.jfr, bench-gateway.jfr, bench-gateway-auth.jfr,
@@ -35,21 +72,31 @@
 #                         gateway's own default, 50ms, is a failure policy, not a cost: on two saturated
 #                         cores some checks miss it, the breaker on Redis opens for 5 s, and the run
 #                         would measure the cheaper in-process buckets instead of Redis (and fail)
+#   BENCH_H2_CONNECTIONS  HTTP/2 connections of each HTTP/2 target (default 8)
+#   BENCH_STREAMS         WatchOffers streams open per streaming target (default 32)
+#   BENCH_STREAM_CREATES  CreateOffer calls in flight feeding them (default 8)
+#   BENCH_SKIP_PEERS=1    leave nginx and HAProxy out
+#   BENCH_SKIP_STREAMS=1  leave the streaming targets out
 #   BENCH_JMH_SECONDS     seconds per JMH iteration of the Authority cache benchmark (default 5)
 #   BENCH_SKIP_JMH=1      skip the Authority cache benchmark
 # The JSON result goes to bench/target/bench-result.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SECONDS_PER_ROUND=${BENCH_SECONDS:-20}
-DEFAULT_WARMUP=10
+SECONDS_PER_ROUND=${BENCH_SECONDS:-15}
+DEFAULT_WARMUP=6
 if ((SECONDS_PER_ROUND < DEFAULT_WARMUP)); then DEFAULT_WARMUP=$SECONDS_PER_ROUND; fi
 WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-$DEFAULT_WARMUP}
-DEFAULT_MAX_WARMUP=$((WARMUP_SECONDS * 18 < 180 ? WARMUP_SECONDS * 18 : 180))
+DEFAULT_MAX_WARMUP=$((WARMUP_SECONDS * 30 < 180 ? WARMUP_SECONDS * 30 : 180))
 MAX_WARMUP_SECONDS=${BENCH_MAX_WARMUP_SECONDS:-$DEFAULT_MAX_WARMUP}
 ROUNDS=${BENCH_ROUNDS:-2}
 REDIS_COMMAND_TIMEOUT=${BENCH_REDIS_COMMAND_TIMEOUT:-1s}
 CONCURRENCY=${BENCH_CONCURRENCY:-64}
+H2_CONNECTIONS=${BENCH_H2_CONNECTIONS:-8}
+STREAMS=${BENCH_STREAMS:-32}
+STREAM_CREATES=${BENCH_STREAM_CREATES:-8}
+PEERS=$([[ ${BENCH_SKIP_PEERS:-0} == 1 ]] && echo 0 || echo 1)
+STREAMING=$([[ ${BENCH_SKIP_STREAMS:-0} == 1 ]] && echo 0 || echo 1)
 # The same heap for every server under test, fixed so heap growth does not show up as noise in one of them.
 SERVER_JVM_FLAGS=${BENCH_SERVER_JVM_FLAGS:--Xms512m -Xmx512m}
 DRIVER_JVM_FLAGS="-Xms256m -Xmx256m"
@@ -58,6 +105,9 @@ DRIVER_JVM_FLAGS="-Xms256m -Xmx256m"
 # CreateOffer once it verifies tokens, and the gateway's CreateOffer route asks for offers.write.
 BENCH_CREDENTIAL=dummy:bench-user
 CREATE_CREDENTIAL=dummy:bench-user:offers.write
+# Watches offers through the gateway (any user may), and is exchanged by the driver for the private
+# token of its calls straight on offer-service, CreateOffer among them.
+STREAM_CREDENTIAL=dummy:bench-user:offers.write
 LOGS=.local/logs
 RESULT=bench/target/bench-result.json
 mkdir -p "$LOGS"
@@ -72,9 +122,12 @@ jar() {
   echo "$found"
 }
 
-for tool in redis-server redis-cli; do
+tools=(redis-server redis-cli)
+if ((PEERS)); then tools+=(nginx haproxy); fi
+for tool in "${tools[@]}"; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "bench: $tool not found; run scripts/test-deps.sh redis-server (make bench does)" >&2
+    echo "bench: $tool not found; run scripts/test-deps.sh redis-server nginx haproxy (make bench does)," \
+      "or leave the peers out with BENCH_SKIP_PEERS=1" >&2
     exit 1
   fi
 done
@@ -83,13 +136,15 @@ pids=()
 JARS=$(mktemp -d "${TMPDIR:-/tmp}/torii-bench.XXXXXX")
 # Redis' working directory; it writes nothing there with --save '' and --appendonly no.
 REDIS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/torii-bench-redis.XXXXXX")
+# The peers' configuration files, and nginx's prefix.
+PEERS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/torii-bench-peers.XXXXXX")
 stop() {
   trap - EXIT
   if ((${#pids[@]} > 0)); then
     kill "${pids[@]}" 2>/dev/null || true
     wait "${pids[@]}" 2>/dev/null || true
   fi
-  rm -rf "$JARS" "$REDIS_DIR"
+  rm -rf "$JARS" "$REDIS_DIR" "$PEERS_DIR"
 }
 trap stop EXIT
 # Exiting runs the EXIT trap, so an interrupted run stops its servers too.
@@ -144,6 +199,10 @@ taken+=("$GATEWAY_TRAFFIC_PORT")
 GATEWAY_TRAFFIC_MANAGEMENT_PORT=$(free_port)
 taken+=("$GATEWAY_TRAFFIC_MANAGEMENT_PORT")
 REDIS_PORT=$(free_port)
+taken+=("$REDIS_PORT")
+NGINX_PORT=$(free_port)
+taken+=("$NGINX_PORT")
+HAPROXY_PORT=$(free_port)
 AUTHORITY_URL=http://localhost:$AUTHORITY_HTTP_PORT
 
 profile_flags() {
@@ -230,6 +289,66 @@ start_gateway gateway-traffic "$GATEWAY_TRAFFIC_PORT" "$GATEWAY_TRAFFIC_MANAGEME
 GATEWAY_TRAFFIC_PID=$!
 pids+=("$GATEWAY_TRAFFIC_PID")
 
+# The peers: each proxies gRPC to the same offer-service, with what it needs to keep up and nothing
+# else (no access log, which the gateway does write: part of what it does that they do not).
+if ((PEERS)); then
+  # nginx 1.22 closes a client connection, HTTP/2 included, after keepalive_requests (1,000) calls,
+  # and an upstream connection after the upstream's own keepalive_requests (1,000). grpc_pass makes
+  # one call per upstream connection at a time, so each worker keeps up to 64 idle ones, as many as
+  # the calls in flight.
+  cat >"$PEERS_DIR/nginx.conf" <<EOF
+worker_processes 2;
+pid $PEERS_DIR/nginx.pid;
+error_log $PWD/$LOGS/bench-nginx.log warn;
+events {
+  worker_connections 4096;
+}
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 300s;
+  upstream offer_service {
+    server 127.0.0.1:$OFFER_PORT;
+    keepalive 64;
+    keepalive_requests 1000000;
+    keepalive_timeout 300s;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT http2;
+    location / {
+      grpc_pass grpc://offer_service;
+    }
+  }
+}
+EOF
+  echo "bench: starting nginx on :$NGINX_PORT (h2c, grpc_pass to :$OFFER_PORT; log: $LOGS/bench-nginx.log)"
+  # In the foreground: the master is the process the script stops, its workers go with it, and
+  # the driver's CPU figure for it includes them.
+  nginx -p "$PEERS_DIR" -c "$PEERS_DIR/nginx.conf" -e "$PWD/$LOGS/bench-nginx.log" -g 'daemon off;' \
+    >>"$LOGS/bench-nginx.log" 2>&1 &
+  NGINX_PID=$!
+  pids+=("$NGINX_PID")
+  cat >"$PEERS_DIR/haproxy.cfg" <<EOF
+global
+  nbthread 2
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 300s
+  timeout server 300s
+frontend grpc
+  bind 127.0.0.1:$HAPROXY_PORT proto h2
+  default_backend offer_service
+backend offer_service
+  server offer 127.0.0.1:$OFFER_PORT proto h2
+EOF
+  echo "bench: starting haproxy on :$HAPROXY_PORT (h2 to h2 at :$OFFER_PORT; log: $LOGS/bench-haproxy.log)"
+  haproxy -db -f "$PEERS_DIR/haproxy.cfg" >"$LOGS/bench-haproxy.log" 2>&1 &
+  HAPROXY_PID=$!
+  pids+=("$HAPROXY_PID")
+fi
+
 redis() {
   redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
 }
@@ -262,6 +381,18 @@ redis_connected() {
   (($(redis_info connected_clients) >= 2))
 }
 wait_for "gateway-traffic's Redis connection" redis_connected "$LOGS/bench-gateway-traffic.log"
+peer_args=()
+if ((PEERS)); then
+  wait_for nginx "port_in_use $NGINX_PORT" "$LOGS/bench-nginx.log"
+  wait_for haproxy "port_in_use $HAPROXY_PORT" "$LOGS/bench-haproxy.log"
+  peer_args=(--nginx="127.0.0.1:$NGINX_PORT" --haproxy="127.0.0.1:$HAPROXY_PORT"
+    --watch="nginx:$NGINX_PID" --watch="haproxy:$HAPROXY_PID")
+fi
+stream_args=()
+if ((STREAMING)); then
+  stream_args=(--authority="127.0.0.1:$AUTHORITY_GRPC_PORT" --stream-credential="$STREAM_CREDENTIAL"
+    --streams="$STREAMS" --stream-creates="$STREAM_CREATES")
+fi
 # Switches to in-process buckets before the load (those of the probe calls above) do not count.
 TRAFFIC_LOG_LINES=$(wc -l <"$LOGS/bench-gateway-traffic.log")
 
@@ -276,6 +407,9 @@ java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
   --gateway-traffic="http://127.0.0.1:$GATEWAY_TRAFFIC_PORT" \
   --create-offer-credential="$CREATE_CREDENTIAL" \
   --concurrency="$CONCURRENCY" \
+  --h2-connections="$H2_CONNECTIONS" \
+  "${peer_args[@]}" \
+  "${stream_args[@]}" \
   --warmup-seconds="$WARMUP_SECONDS" \
   --max-warmup-seconds="$MAX_WARMUP_SECONDS" \
   --measure-seconds="$SECONDS_PER_ROUND" \

@@ -1,5 +1,6 @@
 package dev.torii.bench;
 
+import io.grpc.Channel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -67,105 +68,192 @@ public final class BenchMain {
     }
 
     private static int run(BenchOptions options) throws Exception {
-        System.out.printf(Locale.ROOT, "torii-bench: POST %s on %s%s%s vs gRPC %s:%d; %d calls in flight; per round"
+        System.out.printf(Locale.ROOT, "torii-bench: POST %s on %s (HTTP/1.1 and h2c; legacy dialect and Connect)%s%s"
+                        + " vs gRPC %s:%d%s%s; %d calls in flight (HTTP/2: over %d connections); per round"
                         + " %d-%d s warm-up + %d s measured; %d rounds; %d CPUs; driver JVM %s %s%n",
                 GatewayHttpTarget.PATH, options.gateway(),
                 options.gatewayAuth().map(g -> " and, with a credential, " + g.uri()).orElse(""),
                 options.gatewayTraffic().map(g -> " and, with a rate limit in Redis and the circuit breaker, " + g)
                         .orElse(""),
-                options.directHost(), options.directPort(), options.concurrency(),
+                options.directHost(), options.directPort(),
+                options.nginx().map(n -> ", nginx " + n).orElse(""),
+                options.haproxy().map(h -> ", HAProxy " + h).orElse(""),
+                options.concurrency(), options.h2Connections(),
                 options.warmup().toSeconds(), options.maxWarmup().toSeconds(), options.window().toSeconds(),
                 options.rounds(),
                 Runtime.getRuntime().availableProcessors(), Runtime.version(),
                 ManagementFactory.getRuntimeMXBean().getInputArguments());
-        // Listener callbacks only record a time and start the next call: cheap enough for the
-        // transport thread, and it spares the driver a thread hop the HTTP client does not make either.
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress(options.directHost(), options.directPort(),
-                        InsecureChannelCredentials.create())
-                .directExecutor()
-                .build();
+        List<ManagedChannel> channels = new ArrayList<>();
         ScheduledExecutorService pauses = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "torii-bench-pause");
             thread.setDaemon(true);
             return thread;
         });
+        List<AutoCloseable> closing = new ArrayList<>();
         try {
+            List<ManagedChannel> direct = channels(options.directHost(), options.directPort(),
+                    options.h2Connections(), channels);
             String offerId;
             if (options.createOfferCredential().isPresent()) {
                 offerId = BenchOffer.createThroughGateway(options.gateway(), options.createOfferCredential().get());
                 System.out.println("torii-bench: created offer " + offerId
                         + " through the gateway; every call reads it");
             } else {
-                offerId = BenchOffer.createDirect(channel);
+                offerId = BenchOffer.createDirect(direct.get(0));
                 System.out.println("torii-bench: created offer " + offerId + "; every call reads it");
             }
             List<GatewayHttpTarget> gateways = new ArrayList<>();
-            try {
-                gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY, options.gateway(), offerId,
-                        options.concurrency(), options.httpThreads(), Map.of()));
-                if (options.gatewayAuth().isPresent()) {
-                    BenchOptions.AuthenticatedGateway auth = options.gatewayAuth().get();
-                    BenchOffer.requireCredential(auth.uri(), offerId);
-                    gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY_AUTH, auth.uri(), offerId,
-                            options.concurrency(), options.httpThreads(),
-                            Map.of(HttpHeaderNames.AUTHORIZATION.toString(), "Bearer " + auth.credential())));
-                }
-                if (options.gatewayTraffic().isPresent()) {
-                    URI traffic = options.gatewayTraffic().get();
-                    BenchOffer.requireRateLimit(options.gateway(), offerId, false);
-                    String limit = BenchOffer.requireRateLimit(traffic, offerId, true);
-                    System.out.println("torii-bench: " + traffic + " answers GetOffer with RateLimit-Policy: " + limit
-                            + ", " + options.gateway() + " without a rate limit");
-                    gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY_TRAFFIC, traffic, offerId,
-                            options.concurrency(), options.httpThreads(), Map.of()));
-                }
-                List<LoadTarget> targets = new ArrayList<>();
-                targets.add(new DirectGrpcTarget(channel, offerId));
-                targets.addAll(gateways);
-                // The first authenticated call also makes the gateway exchange the credential at
-                // the Authority: every measured call after it is a cache hit.
-                for (LoadTarget target : targets) {
-                    firstCall(target);
-                }
-                CpuUsage cpu = new CpuUsage(options.watched(), options.clockTicksPerSecond());
-                List<Measurement> measurements = new ArrayList<>();
-                for (int round = 1; round <= options.rounds(); round++) {
-                    for (LoadTarget target : targets) {
-                        Measurement m = new ClosedLoopLoad(target, options.concurrency(), pauses, cpu)
-                                .measure(round, options.warmup(), options.maxWarmup(), options.window());
-                        System.out.printf(Locale.ROOT, "torii-bench: round %d %-15s %10.0f req/s  p50 %6.2f ms"
-                                        + "  p99 %6.2f ms  errors %d  (after %s)%n", round, target.name(),
-                                m.requestsPerSecond(), m.latencyMillis(50), m.latencyMillis(99), m.errors(),
-                                BenchReport.describeWarmup(m));
-                        measurements.add(m);
-                    }
-                }
-                BenchSummary summary = new BenchSummary(measurements);
-                Map<String, Long> connections = new LinkedHashMap<>();
-                gateways.forEach(g -> connections.put(g.name(), g.connectionsOpened()));
-                BenchReport report = new BenchReport(options, summary, connections);
-                report.print(System.out);
-                write(options.output(), report.toJson());
-                System.out.println("torii-bench: JSON result in " + options.output());
-                List<Measurement> failing = summary.overErrorBudget();
-                if (!failing.isEmpty()) {
-                    for (Measurement m : failing) {
-                        System.err.printf(Locale.ROOT, "torii-bench: FAILED: round %d %s: %d of %d calls failed"
-                                        + " (%.3f%%; expected: at most %.1f%%); reasons: %s%n", m.round(), m.target(),
-                                m.errors(), m.errors() + m.requests(), m.errorRate() * 100,
-                                BenchSummary.ERROR_BUDGET * 100, m.failures());
-                    }
-                    return 1;
-                }
-                return 0;
-            } finally {
-                gateways.forEach(GatewayHttpTarget::close);
+            List<Planned> unary = new ArrayList<>();
+            unary.add(new Planned(new DirectGrpcTarget(BenchReport.DIRECT, direct, offerId), options.concurrency()));
+            if (options.nginx().isPresent()) {
+                BenchOptions.HostPort nginx = options.nginx().get();
+                unary.add(new Planned(new DirectGrpcTarget(BenchReport.NGINX,
+                        channels(nginx.host(), nginx.port(), options.h2Connections(), channels), offerId),
+                        options.concurrency()));
             }
+            if (options.haproxy().isPresent()) {
+                BenchOptions.HostPort haproxy = options.haproxy().get();
+                unary.add(new Planned(new DirectGrpcTarget(BenchReport.HAPROXY,
+                        channels(haproxy.host(), haproxy.port(), options.h2Connections(), channels), offerId),
+                        options.concurrency()));
+            }
+            gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY, options.gateway(), offerId,
+                    GatewayHttpTarget.Dialect.LEGACY, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
+                    options.httpThreads(), Map.of()));
+            gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY_H2C, options.gateway(), offerId,
+                    GatewayHttpTarget.Dialect.LEGACY, GatewayHttpTarget.Transport.H2C, options.h2Connections(),
+                    options.httpThreads(), Map.of()));
+            gateways.add(new GatewayHttpTarget(BenchReport.CONNECT, options.gateway(), offerId,
+                    GatewayHttpTarget.Dialect.CONNECT, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
+                    options.httpThreads(), Map.of()));
+            if (options.gatewayAuth().isPresent()) {
+                BenchOptions.AuthenticatedGateway auth = options.gatewayAuth().get();
+                BenchOffer.requireCredential(auth.uri(), offerId);
+                gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY_AUTH, auth.uri(), offerId,
+                        GatewayHttpTarget.Dialect.LEGACY, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
+                        options.httpThreads(),
+                        Map.of(HttpHeaderNames.AUTHORIZATION.toString(), "Bearer " + auth.credential())));
+            }
+            if (options.gatewayTraffic().isPresent()) {
+                URI traffic = options.gatewayTraffic().get();
+                BenchOffer.requireRateLimit(options.gateway(), offerId, false);
+                String limit = BenchOffer.requireRateLimit(traffic, offerId, true);
+                System.out.println("torii-bench: " + traffic + " answers GetOffer with RateLimit-Policy: " + limit
+                        + ", " + options.gateway() + " without a rate limit");
+                gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY_TRAFFIC, traffic, offerId,
+                        GatewayHttpTarget.Dialect.LEGACY, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
+                        options.httpThreads(), Map.of()));
+            }
+            closing.addAll(gateways);
+            gateways.forEach(g -> unary.add(new Planned(g, options.concurrency())));
+            List<Planned> streaming = new ArrayList<>();
+            if (options.streaming().isPresent()) {
+                BenchOptions.Streaming settings = options.streaming().get();
+                ManagedChannel authority = channels(settings.authority().host(), settings.authority().port(), 1,
+                        channels).get(0);
+                PrivateTokens token = new PrivateTokens(authority, settings.credential());
+                System.out.println("torii-bench: the Authority issued a private token for " + PrivateTokens.AUDIENCE
+                        + " until " + token.refresh() + " for the calls straight to the offer service;"
+                        + " it is exchanged again as it nears its expiry");
+                // The producer has a connection of its own, so it shares none with the streams it feeds.
+                Channel producer = token.attach(channels(options.directHost(), options.directPort(), 1, channels)
+                        .get(0));
+                List<Channel> withToken = direct.stream().map(token::attach).toList();
+                streaming.add(new Planned(new StreamFanoutTarget(BenchReport.STREAM_DIRECT,
+                        new GrpcOfferStreams(withToken), settings.streams(), producer, token), settings.creates()));
+                ConnectOfferStreams connect = new ConnectOfferStreams(options.gateway(), settings.credential(),
+                        settings.streams(), options.httpThreads());
+                closing.add(connect);
+                streaming.add(new Planned(new StreamFanoutTarget(BenchReport.STREAM_GATEWAY, connect,
+                        settings.streams(), producer, token), settings.creates()));
+            }
+            // The first authenticated call also makes the gateway exchange the credential at
+            // the Authority: every measured call after it is a cache hit.
+            for (Planned planned : unary) {
+                firstCall(planned.target());
+            }
+            for (Planned planned : streaming) {
+                planned.target().beforeLoad();
+                try {
+                    firstCall(planned.target());
+                } finally {
+                    planned.target().afterLoad();
+                }
+            }
+            CpuUsage cpu = new CpuUsage(options.watched(), options.clockTicksPerSecond());
+            List<Measurement> measurements = new ArrayList<>();
+            // The unary rounds first: the streaming targets create offers by the hundred thousand,
+            // and the offer service keeps only the latest 100,000, the unary calls' offer among them.
+            measure(unary, options, pauses, cpu, measurements);
+            measure(streaming, options, pauses, cpu, measurements);
+            BenchSummary summary = new BenchSummary(measurements);
+            Map<String, BenchReport.Connections> connections = new LinkedHashMap<>();
+            gateways.forEach(g -> connections.put(g.name(), new BenchReport.Connections(g.connectionsOpened(),
+                    g.connections(), g.transport().label())));
+            BenchReport report = new BenchReport(options, summary, connections);
+            report.print(System.out);
+            write(options.output(), report.toJson());
+            System.out.println("torii-bench: JSON result in " + options.output());
+            List<Measurement> failing = summary.overErrorBudget();
+            if (!failing.isEmpty()) {
+                for (Measurement m : failing) {
+                    System.err.printf(Locale.ROOT, "torii-bench: FAILED: round %d %s: %d of %d calls failed"
+                                    + " (%.3f%%; expected: at most %.1f%%); reasons: %s%n", m.round(), m.target(),
+                            m.errors(), m.errors() + m.requests(), m.errorRate() * 100,
+                            BenchSummary.ERROR_BUDGET * 100, m.failures());
+                }
+                return 1;
+            }
+            return 0;
         } finally {
-            channel.shutdownNow();
+            for (AutoCloseable c : closing) {
+                c.close();
+            }
+            channels.forEach(ManagedChannel::shutdownNow);
             pauses.shutdownNow();
         }
     }
+
+    // Rounds of the targets in turn: a, b, c, a, b, c...
+    private static void measure(List<Planned> targets, BenchOptions options, ScheduledExecutorService pauses,
+            CpuUsage cpu, List<Measurement> measurements) throws Exception {
+        for (int round = 1; round <= options.rounds(); round++) {
+            for (Planned planned : targets) {
+                LoadTarget target = planned.target();
+                target.beforeLoad();
+                Measurement m;
+                try {
+                    m = new ClosedLoopLoad(target, planned.concurrency(), pauses, cpu)
+                            .measure(round, options.warmup(), options.maxWarmup(), options.window());
+                } finally {
+                    target.afterLoad();
+                }
+                System.out.printf(Locale.ROOT, "torii-bench: round %d %-15s %10.0f %s  p50 %6.2f ms"
+                                + "  p99 %6.2f ms  errors %d  (after %s)%n", round, target.name(),
+                        m.messagesPerSecond(), m.messagesPerCall() > 1 ? "msg/s" : "req/s", m.latencyMillis(50),
+                        m.latencyMillis(99), m.errors(), BenchReport.describeWarmup(m));
+                measurements.add(m);
+            }
+        }
+    }
+
+    // One connection each: grpc-java keeps a channel on one HTTP/2 connection. Listener callbacks
+    // only record a time and start the next call: cheap enough for the transport thread, and it
+    // spares the driver a thread hop the HTTP client does not make either.
+    private static List<ManagedChannel> channels(String host, int port, int count, List<ManagedChannel> all) {
+        List<ManagedChannel> made = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create())
+                    .directExecutor()
+                    .build();
+            made.add(channel);
+            all.add(channel);
+        }
+        return made;
+    }
+
+    // A target and the calls it keeps in flight.
+    private record Planned(LoadTarget target, int concurrency) {}
 
     // One call before the load, so a wrong port or a missing route fails with its reason at once
     // instead of as a round full of errors.

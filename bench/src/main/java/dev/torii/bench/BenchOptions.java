@@ -35,11 +35,19 @@ import java.util.Optional;
  * @param watched processes whose CPU time the report shows, by name
  * @param clockTicksPerSecond the kernel's USER_HZ, the unit of {@code /proc} CPU times
  * @param serverJvmFlags the JVM flags the processes under test were started with, for the report
+ * @param nginx an nginx {@code grpc_pass} proxy in front of the offer service, loaded with the
+ *     direct call as target nginx; empty to leave it out
+ * @param haproxy an HAProxy HTTP/2 proxy in front of the offer service, loaded with the direct
+ *     call as target haproxy; empty to leave it out
+ * @param h2Connections HTTP/2 connections each HTTP/2 target spreads its calls over: direct, the
+ *     peers and gateway-h2c alike
+ * @param streaming the streaming targets' settings; empty to leave them out
  */
 record BenchOptions(String directHost, int directPort, URI gateway, Optional<AuthenticatedGateway> gatewayAuth,
         Optional<URI> gatewayTraffic, Optional<String> createOfferCredential, int concurrency, Duration warmup,
         Duration maxWarmup, Duration window, int rounds, int httpThreads, Path output, Map<String, Long> watched,
-        long clockTicksPerSecond, String serverJvmFlags) {
+        long clockTicksPerSecond, String serverJvmFlags, Optional<HostPort> nginx, Optional<HostPort> haproxy,
+        int h2Connections, Optional<Streaming> streaming) {
 
     /** Describes the arguments, printed when they do not parse. */
     static final String USAGE = String.join("\n",
@@ -55,6 +63,18 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
             "  --create-offer-credential=C  create the offer through --gateway's CreateOffer with"
                     + " Authorization: Bearer C",
             "                         (needed when the backend requires private tokens; default: over --direct)",
+            "  --nginx=HOST:PORT      also load an nginx grpc_pass proxy of --direct with the direct call (target"
+                    + " nginx)",
+            "  --haproxy=HOST:PORT    also load an HAProxy h2 proxy of --direct with the direct call (target"
+                    + " haproxy)",
+            "  --h2-connections=N     HTTP/2 connections of direct, nginx, haproxy and gateway-h2c (default 8)",
+            "  --authority=HOST:PORT  the Authority's gRPC port: with --stream-credential, also measure server"
+                    + " streaming,",
+            "                         straight (stream-direct) and through --gateway as Connect (stream-gateway)",
+            "  --stream-credential=C  exchanged at --authority for the offer service's private token, and sent"
+                    + " to --gateway",
+            "  --streams=N            WatchOffers streams open per streaming target (default 32)",
+            "  --stream-creates=N     CreateOffer calls in flight feeding them (default 8)",
             "  --concurrency=N        calls in flight per target, and HTTP connections (default 64)",
             "  --warmup-seconds=S     least load before each measured window (default 10)",
             "  --max-warmup-seconds=S most load before each window: the warm-up goes on while the last three"
@@ -92,6 +112,13 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
         Map<String, Long> watched = new LinkedHashMap<>();
         long clockTicks = 100;
         String serverJvmFlags = "";
+        String nginx = null;
+        String haproxy = null;
+        int h2Connections = 8;
+        String authority = null;
+        String streamCredential = null;
+        int streams = 32;
+        int streamCreates = 8;
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (!arg.startsWith("--") || eq < 0) {
@@ -122,6 +149,13 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
                 }
                 case "clock-ticks" -> clockTicks = positive(name, value);
                 case "server-jvm-flags" -> serverJvmFlags = value;
+                case "nginx" -> nginx = value;
+                case "haproxy" -> haproxy = value;
+                case "h2-connections" -> h2Connections = positive(name, value);
+                case "authority" -> authority = value;
+                case "stream-credential" -> streamCredential = credential(name, value);
+                case "streams" -> streams = positive(name, value);
+                case "stream-creates" -> streamCreates = positive(name, value);
                 default -> throw new IllegalArgumentException("unknown option --" + name
                         + " (expected: one of those in the usage below)");
             }
@@ -146,11 +180,21 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
                 : Optional.of(new AuthenticatedGateway(httpUri("gateway-auth", gatewayAuth), gatewayAuthCredential));
         Optional<URI> traffic = gatewayTraffic == null ? Optional.empty()
                 : Optional.of(httpUri("gateway-traffic", gatewayTraffic));
+        if ((authority == null) != (streamCredential == null)) {
+            throw new IllegalArgumentException("--authority and --stream-credential go together (got "
+                    + (authority == null ? "only the credential" : "only --authority=" + authority) + ")");
+        }
+        Optional<Streaming> streaming = authority == null ? Optional.empty()
+                : Optional.of(new Streaming(HostPort.parse("authority", authority), streamCredential, streams,
+                        streamCreates));
         return new BenchOptions(direct.substring(0, colon), positive("direct", direct.substring(colon + 1)),
                 httpUri("gateway", gateway), authenticated, traffic, Optional.ofNullable(createOfferCredential),
                 concurrency, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(maxWarmupSeconds),
                 Duration.ofSeconds(measureSeconds), rounds, httpThreads, output, Collections.unmodifiableMap(watched),
-                clockTicks, serverJvmFlags);
+                clockTicks, serverJvmFlags,
+                nginx == null ? Optional.empty() : Optional.of(HostPort.parse("nginx", nginx)),
+                haproxy == null ? Optional.empty() : Optional.of(HostPort.parse("haproxy", haproxy)),
+                h2Connections, streaming);
     }
 
     private static URI httpUri(String name, String value) {
@@ -211,6 +255,45 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
         @Override
         public String toString() {
             return "AuthenticatedGateway[uri=" + uri + ", credential=(" + credential.length() + " characters)]";
+        }
+    }
+
+    /**
+     * Names a TCP endpoint.
+     *
+     * @param host the host name or address
+     * @param port the port
+     */
+    record HostPort(String host, int port) {
+
+        static HostPort parse(String name, String value) {
+            int colon = value.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("--" + name + ": '" + value + "' (expected: HOST:PORT)");
+            }
+            return new HostPort(value.substring(0, colon), positive(name, value.substring(colon + 1)));
+        }
+
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    /**
+     * Holds the settings of the streaming targets.
+     *
+     * @param authority the Authority's gRPC port, where the private token for direct calls is exchanged
+     * @param credential the subject credential: exchanged there, and sent to the gateway
+     * @param streams WatchOffers streams open at once per target
+     * @param creates CreateOffer calls in flight feeding them
+     */
+    record Streaming(HostPort authority, String credential, int streams, int creates) {
+
+        @Override
+        public String toString() {
+            return "Streaming[authority=" + authority + ", credential=(" + credential.length() + " characters), streams="
+                    + streams + ", creates=" + creates + "]";
         }
     }
 }

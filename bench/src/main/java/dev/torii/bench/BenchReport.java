@@ -24,6 +24,18 @@ final class BenchReport {
      * Redis and the upstream's circuit breaker on.
      */
     static final String GATEWAY_TRAFFIC = "gateway-traffic";
+    /** The name of the target through the same gateway as {@link #GATEWAY}, over h2c. */
+    static final String GATEWAY_H2C = "gateway-h2c";
+    /** The name of the target through the same gateway as {@link #GATEWAY}, as Connect binary unary calls. */
+    static final String CONNECT = "connect";
+    /** The name of the direct call made to an nginx grpc_pass proxy of the offer service. */
+    static final String NGINX = "nginx";
+    /** The name of the direct call made to an HAProxy HTTP/2 proxy of the offer service. */
+    static final String HAPROXY = "haproxy";
+    /** The name of the WatchOffers streams straight on the offer service. */
+    static final String STREAM_DIRECT = "stream-direct";
+    /** The name of the WatchOffers streams through the gateway, as Connect streams. */
+    static final String STREAM_GATEWAY = "stream-gateway";
     /** The throughput ratio the gateway must reach. */
     static final double RATIO_BAR = 0.35;
     /** The throughput ratio the product aims at. */
@@ -33,21 +45,69 @@ final class BenchReport {
     /** The share of the public route's throughput the route must keep with rate limit and circuit breaker on. */
     static final double TRAFFIC_RATIO_BAR = 0.85;
 
+    /**
+     * The ratios the summary table states, in its order: the figure, its goal (NaN for a figure
+     * shown for context) and where the goal comes from.
+     */
+    static final List<Ratio> RATIOS = List.of(
+            new Ratio(GATEWAY, DIRECT, RATIO_GOAL, "issue 17"),
+            new Ratio(GATEWAY_H2C, DIRECT, RATIO_GOAL, "issue 17"),
+            new Ratio(NGINX, DIRECT, Double.NaN, "context"),
+            new Ratio(HAPROXY, DIRECT, Double.NaN, "context"),
+            new Ratio(GATEWAY, NGINX, 1.3, "issue 17"),
+            new Ratio(GATEWAY_H2C, NGINX, 1.3, "issue 17"),
+            new Ratio(GATEWAY, HAPROXY, 0.8, "issue 17"),
+            new Ratio(GATEWAY_H2C, HAPROXY, 0.8, "issue 17"),
+            new Ratio(GATEWAY_H2C, GATEWAY, Double.NaN, "context"),
+            new Ratio(CONNECT, GATEWAY, 0.95, "issue 13"),
+            new Ratio(STREAM_GATEWAY, STREAM_DIRECT, 0.5, "issue 13"),
+            new Ratio(GATEWAY_AUTH, GATEWAY, AUTH_RATIO_BAR, "bar"),
+            new Ratio(GATEWAY_TRAFFIC, GATEWAY, TRAFFIC_RATIO_BAR, "bar"));
+
+    /**
+     * Names one throughput ratio of the summary.
+     *
+     * @param numerator the target on top
+     * @param denominator the baseline
+     * @param goal the least value wanted; NaN when the figure is there for context
+     * @param source where the goal comes from, such as {@code issue 17}
+     */
+    record Ratio(String numerator, String denominator, double goal, String source) {
+
+        /**
+         * Returns the ratio's name, such as {@code gateway/direct}.
+         *
+         * @return numerator/denominator
+         */
+        String name() {
+            return numerator + "/" + denominator;
+        }
+    }
+
+    /**
+     * Counts the connections the driver opened to one gateway target.
+     *
+     * @param opened connections opened in the whole run
+     * @param intended connections the target means to hold: its pool size
+     * @param protocol {@code HTTP/1.1} or {@code h2c}
+     */
+    record Connections(long opened, int intended, String protocol) {}
+
     private final BenchOptions options;
     private final BenchSummary summary;
-    private final Map<String, Long> connectionsOpened;
+    private final Map<String, Connections> connections;
 
     /**
      * Creates a report.
      *
      * @param options the run's settings
      * @param summary the measured rounds
-     * @param connectionsOpened HTTP connections the driver opened to each gateway target in the whole run
+     * @param connections HTTP connections the driver opened to each gateway target in the whole run
      */
-    BenchReport(BenchOptions options, BenchSummary summary, Map<String, Long> connectionsOpened) {
+    BenchReport(BenchOptions options, BenchSummary summary, Map<String, Connections> connections) {
         this.options = options;
         this.summary = summary;
-        this.connectionsOpened = Map.copyOf(connectionsOpened);
+        this.connections = Map.copyOf(connections);
     }
 
     /**
@@ -61,18 +121,26 @@ final class BenchReport {
         out.printf(Locale.ROOT, "%-7s %-15s %12s %9s %9s %8s%n", "round", "target", "requests/s", "p50 ms", "p99 ms",
                 "errors");
         for (Measurement m : summary.measurements()) {
-            row(out, Integer.toString(m.round()), m.target(), m.requestsPerSecond(), m.latencyMillis(50),
+            row(out, Integer.toString(m.round()), m.target(), m.messagesPerSecond(), m.latencyMillis(50),
                     m.latencyMillis(99), m.errors());
         }
         for (String target : targets) {
             Measurement best = summary.target(target).best();
-            row(out, "best", target, best.requestsPerSecond(), best.latencyMillis(50), best.latencyMillis(99),
+            row(out, "best", target, best.messagesPerSecond(), best.latencyMillis(50), best.latencyMillis(99),
                     best.errors());
         }
         for (String target : targets) {
             BenchSummary.TargetSummary t = summary.target(target);
             row(out, "median", target, t.medianRequestsPerSecond(), t.medianP50Millis(), t.medianP99Millis(),
                     t.errors());
+        }
+
+        for (String target : targets) {
+            Measurement first = summary.target(target).rounds().get(0);
+            if (first.messagesPerCall() > 1) {
+                out.printf(Locale.ROOT, "%s: messages/s (not requests) over %d streams; latency from CreateOffer"
+                        + " to the offer's arrival on the last stream%n", target, first.messagesPerCall());
+            }
         }
 
         List<String> processes = processes();
@@ -94,7 +162,7 @@ final class BenchReport {
             out.println(line);
         }
         out.println();
-        out.println("CPU µs per request, median of the rounds");
+        out.println("CPU µs per request (per message for stream targets), median of the rounds");
         StringBuilder perRequestHeader = new StringBuilder(String.format(Locale.ROOT, "%-7s %-15s", "", "target"));
         processes.forEach(p -> perRequestHeader.append(String.format(Locale.ROOT, " %18s", p)));
         out.println(perRequestHeader);
@@ -111,10 +179,10 @@ final class BenchReport {
 
         out.println();
         for (String target : targets) {
-            Long opened = connectionsOpened.get(target);
-            if (opened != null) {
-                out.printf(Locale.ROOT, "%s: %d HTTP/1.1 connections opened in the whole run (pool of %d)%n",
-                        target, opened, options.concurrency());
+            Connections c = connections.get(target);
+            if (c != null) {
+                out.printf(Locale.ROOT, "%s: %d %s connections opened in the whole run (pool of %d)%n",
+                        target, c.opened(), c.protocol(), c.intended());
             }
         }
         for (Measurement m : summary.measurements()) {
@@ -153,6 +221,37 @@ final class BenchReport {
                         + " (medians): " + extra);
             }
         }
+        printSummary(out);
+    }
+
+    // The figures the issues set goals for, side by side; a ratio whose targets did not both run is left out.
+    private void printSummary(PrintStream out) {
+        List<Ratio> ratios = measuredRatios();
+        out.println();
+        out.printf(Locale.ROOT, "summary: throughput ratios, median of %d rounds each (and of the best rounds);"
+                + " stream targets count messages%n", options.rounds());
+        out.printf(Locale.ROOT, "%-30s %8s %8s %9s  %s%n", "figure", "median", "best", "goal", "");
+        for (Ratio ratio : ratios) {
+            double median = summary.medianRatio(ratio.numerator(), ratio.denominator());
+            String goal = Double.isNaN(ratio.goal()) ? "-" : String.format(Locale.ROOT, ">= %.2f", ratio.goal());
+            String verdict = Double.isNaN(ratio.goal()) ? ratio.source()
+                    : (median >= ratio.goal() ? "met" : "NOT met") + " (" + ratio.source() + ")";
+            out.printf(Locale.ROOT, "%-30s %8.2f %8.2f %9s  %s%n", ratio.name(), median,
+                    summary.bestRatio(ratio.numerator(), ratio.denominator()), goal, verdict);
+        }
+        out.printf(Locale.ROOT, "%-30s %8s %8s%n", "target", "median/s", "best/s");
+        for (String target : summary.targets()) {
+            BenchSummary.TargetSummary t = summary.target(target);
+            out.printf(Locale.ROOT, "%-30s %8.0f %8.0f%n", target + (t.rounds().get(0).messagesPerCall() > 1
+                    ? " (messages)" : ""), t.medianRequestsPerSecond(), t.best().messagesPerSecond());
+        }
+    }
+
+    private List<Ratio> measuredRatios() {
+        List<String> targets = summary.targets();
+        return RATIOS.stream()
+                .filter(r -> targets.contains(r.numerator()) && targets.contains(r.denominator()))
+                .toList();
     }
 
     // What a gateway target's path costs each process beyond the plain public route; the gateway
@@ -169,7 +268,8 @@ final class BenchReport {
                     otherGateway, openGateway));
         }
         for (String p : processes()) {
-            if (List.of(GATEWAY, GATEWAY_AUTH, GATEWAY_TRAFFIC, CpuUsage.SOFTIRQ).contains(p)) {
+            // The peers idle while the gateways are loaded.
+            if (List.of(GATEWAY, GATEWAY_AUTH, GATEWAY_TRAFFIC, NGINX, HAPROXY, CpuUsage.SOFTIRQ).contains(p)) {
                 continue;
             }
             double before = open.medianCpuMicrosPerRequest(p);
@@ -194,9 +294,10 @@ final class BenchReport {
         if (!steps.isEmpty()) {
             text.append(" at");
             for (int i = 0; i < steps.size(); i++) {
-                text.append(i == 0 ? " " : ", ").append(String.format(Locale.ROOT, "%.0f", steps.get(i)));
+                text.append(i == 0 ? " " : ", ")
+                        .append(String.format(Locale.ROOT, "%.0f", steps.get(i) * m.messagesPerCall()));
             }
-            text.append(" req/s");
+            text.append(m.messagesPerCall() > 1 ? " messages/s" : " req/s");
         }
         return text.append(", ").append(warmup.end()).toString();
     }
@@ -236,6 +337,10 @@ final class BenchReport {
                 .append(", \"httpThreads\": ").append(options.httpThreads())
                 .append(", \"availableProcessors\": ").append(Runtime.getRuntime().availableProcessors())
                 .append(", \"serverJvmFlags\": ").append(string(options.serverJvmFlags()))
+                .append(", \"h2Connections\": ").append(options.h2Connections())
+                .append(", \"streams\": ").append(options.streaming().map(BenchOptions.Streaming::streams).orElse(0))
+                .append(", \"streamCreatesInFlight\": ")
+                .append(options.streaming().map(BenchOptions.Streaming::creates).orElse(0))
                 .append("},\n");
         json.append("  \"rounds\": [\n");
         List<Measurement> measurements = summary.measurements();
@@ -244,6 +349,7 @@ final class BenchReport {
             json.append("    {\"round\": ").append(m.round())
                     .append(", \"target\": ").append(string(m.target()))
                     .append(", \"requestsPerSecond\": ").append(number(m.requestsPerSecond()))
+                    .append(", \"messagesPerSecond\": ").append(number(m.messagesPerSecond()))
                     .append(", \"p50Ms\": ").append(number(m.latencyMillis(50)))
                     .append(", \"p90Ms\": ").append(number(m.latencyMillis(90)))
                     .append(", \"p99Ms\": ").append(number(m.latencyMillis(99)))
@@ -276,6 +382,7 @@ final class BenchReport {
                     .append(", \"bestP50Ms\": ").append(number(best.latencyMillis(50)))
                     .append(", \"bestP99Ms\": ").append(number(best.latencyMillis(99)))
                     .append(", \"errors\": ").append(t.errors())
+                    .append(", \"messagesPerCall\": ").append(best.messagesPerCall())
                     .append(", \"medianCpuMicrosPerRequest\": {");
             for (int p = 0; p < processes.size(); p++) {
                 json.append(p == 0 ? "" : ", ").append(string(processes.get(p))).append(": ")
@@ -284,16 +391,33 @@ final class BenchReport {
             json.append("}}");
         }
         json.append("\n  },\n");
-        json.append("  \"gatewayConnectionsOpened\": ").append(connectionsOpened.getOrDefault(GATEWAY, 0L))
-                .append(",\n");
-        if (connectionsOpened.containsKey(GATEWAY_AUTH)) {
-            json.append("  \"gatewayAuthConnectionsOpened\": ").append(connectionsOpened.get(GATEWAY_AUTH))
-                    .append(",\n");
+        json.append("  \"gatewayConnectionsOpened\": ").append(opened(GATEWAY)).append(",\n");
+        if (connections.containsKey(GATEWAY_AUTH)) {
+            json.append("  \"gatewayAuthConnectionsOpened\": ").append(opened(GATEWAY_AUTH)).append(",\n");
         }
-        if (connectionsOpened.containsKey(GATEWAY_TRAFFIC)) {
-            json.append("  \"gatewayTrafficConnectionsOpened\": ").append(connectionsOpened.get(GATEWAY_TRAFFIC))
-                    .append(",\n");
+        if (connections.containsKey(GATEWAY_TRAFFIC)) {
+            json.append("  \"gatewayTrafficConnectionsOpened\": ").append(opened(GATEWAY_TRAFFIC)).append(",\n");
         }
+        json.append("  \"connectionsOpened\": {");
+        List<String> connected = targets.stream().filter(connections::containsKey).toList();
+        for (int i = 0; i < connected.size(); i++) {
+            Connections c = connections.get(connected.get(i));
+            json.append(i == 0 ? "" : ", ").append(string(connected.get(i))).append(": {\"opened\": ")
+                    .append(c.opened()).append(", \"pool\": ").append(c.intended())
+                    .append(", \"protocol\": ").append(string(c.protocol())).append('}');
+        }
+        json.append("},\n");
+        json.append("  \"ratios\": {");
+        List<Ratio> ratios = measuredRatios();
+        for (int i = 0; i < ratios.size(); i++) {
+            Ratio r = ratios.get(i);
+            json.append(i == 0 ? "\n" : ",\n").append("    ").append(string(r.name())).append(": {\"median\": ")
+                    .append(number(summary.medianRatio(r.numerator(), r.denominator())))
+                    .append(", \"best\": ").append(number(summary.bestRatio(r.numerator(), r.denominator())))
+                    .append(", \"goal\": ").append(number(r.goal()))
+                    .append(", \"source\": ").append(string(r.source())).append('}');
+        }
+        json.append("\n  },\n");
         json.append("  \"ratioGatewayToDirect\": {\"median\": ").append(number(summary.medianRatio(GATEWAY, DIRECT)))
                 .append(", \"best\": ").append(number(summary.bestRatio(GATEWAY, DIRECT)))
                 .append(", \"bar\": ").append(number(RATIO_BAR))
@@ -313,6 +437,11 @@ final class BenchReport {
         json.append("  \"errorBudget\": ").append(number(BenchSummary.ERROR_BUDGET))
                 .append(",\n  \"withinErrorBudget\": ").append(summary.overErrorBudget().isEmpty()).append("\n}\n");
         return json.toString();
+    }
+
+    private long opened(String target) {
+        Connections c = connections.get(target);
+        return c == null ? 0 : c.opened();
     }
 
     private static String numbers(Map<String, Double> values) {

@@ -77,7 +77,7 @@ final class BenchSummary {
      * @return the ratio
      */
     double bestRatio(String numerator, String denominator) {
-        return target(numerator).best().requestsPerSecond() / target(denominator).best().requestsPerSecond();
+        return target(numerator).best().messagesPerSecond() / target(denominator).best().messagesPerSecond();
     }
 
     /**
@@ -119,16 +119,16 @@ final class BenchSummary {
          * @return the best round
          */
         Measurement best() {
-            return rounds.stream().max(Comparator.comparingDouble(Measurement::requestsPerSecond)).orElseThrow();
+            return rounds.stream().max(Comparator.comparingDouble(Measurement::messagesPerSecond)).orElseThrow();
         }
 
         /**
          * Returns the median throughput of the rounds.
          *
-         * @return requests per second
+         * @return requests per second, or streamed messages per second for a streaming target
          */
         double medianRequestsPerSecond() {
-            return medianOf(Measurement::requestsPerSecond);
+            return medianOf(Measurement::messagesPerSecond);
         }
 
         /**

@@ -100,7 +100,8 @@ final class ClosedLoopLoad {
             Map<String, Long> reasons = new TreeMap<>();
             failures.forEach((reason, count) -> reasons.put(reason, count.sum()));
             return new Measurement(target.name(), round, histogram.getTotalCount(), windowErrors, warmupErrors,
-                    end - begin, histogram, CpuUsage.cores(cpuBefore, cpuAfter, end - begin), reasons, warmup);
+                    end - begin, histogram, CpuUsage.cores(cpuBefore, cpuAfter, end - begin), reasons, warmup,
+                    target.messagesPerCall());
         } finally {
             stop();
         }

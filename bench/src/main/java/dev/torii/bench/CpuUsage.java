@@ -5,7 +5,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -99,10 +101,39 @@ final class CpuUsage {
         return cores;
     }
 
-    // utime and stime, fields 14 and 15 of /proc/PID/stat, cover every thread of the process.
+    // utime and stime, fields 14 and 15 of /proc/PID/stat, cover every thread of the process; a
+    // process's live children count too, so an nginx master stands for its workers (a JVM has none).
     private static Long processTicks(long pid) {
         String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
-        return stat == null ? null : ticks(stat);
+        if (stat == null) {
+            return null;
+        }
+        long ticks = ticks(stat);
+        for (long child : children(pid)) {
+            String childStat = read(Path.of("/proc", Long.toString(child), "stat"));
+            if (childStat != null) {
+                ticks += ticks(childStat);
+            }
+        }
+        return ticks;
+    }
+
+    // /proc/PID/task/TID/children lists the children each thread started, space-separated.
+    private static List<Long> children(long pid) {
+        List<Long> children = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String list = read(task.resolve("children"));
+                if (list != null && !list.isBlank()) {
+                    for (String child : list.trim().split(" +")) {
+                        children.add(Long.parseLong(child));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // No /proc, or the process is gone: its own figure stands alone.
+        }
+        return children;
     }
 
     // Reads utime + stime from a /proc stat line of a process or thread.

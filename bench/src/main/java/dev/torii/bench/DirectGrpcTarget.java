@@ -8,36 +8,48 @@ import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Calls {@code GetOffer} straight on the offer service over one shared gRPC channel: the
- * baseline the gateway is compared against.
+ * Calls {@code GetOffer} over gRPC (grpc-java, HTTP/2 without TLS) on a few channels in turn:
+ * straight on the offer service, the baseline the gateway is compared against, or on a gRPC proxy
+ * in front of it (nginx, HAProxy), its peers. Every such target makes the very same call over the
+ * same number of connections, so only the hop behind the port differs.
  */
 final class DirectGrpcTarget implements LoadTarget {
 
-    private final Channel channel;
+    private final String name;
+    private final List<? extends Channel> channels;
     private final String offerId;
     private final GetOfferRequest request;
+    private final AtomicInteger next = new AtomicInteger();
 
     /**
      * Creates the target.
      *
-     * @param channel the channel to the offer service, owned by the caller
+     * @param name the name the report uses, such as {@code direct} or {@code nginx}
+     * @param channels the channels to call in turn, one connection each, owned by the caller
      * @param offerId the offer every call reads
      */
-    DirectGrpcTarget(Channel channel, String offerId) {
-        this.channel = channel;
+    DirectGrpcTarget(String name, List<? extends Channel> channels, String offerId) {
+        if (channels.isEmpty()) {
+            throw new IllegalArgumentException("channels: empty (expected: at least one)");
+        }
+        this.name = name;
+        this.channels = List.copyOf(channels);
         this.offerId = offerId;
         this.request = GetOfferRequest.newBuilder().setId(offerId).build();
     }
 
     @Override
     public String name() {
-        return "direct";
+        return name;
     }
 
     @Override
     public void call(Outcome outcome) {
+        Channel channel = channels.get(Math.floorMod(next.getAndIncrement(), channels.size()));
         ClientCalls.asyncUnaryCall(channel.newCall(OfferServiceGrpc.getGetOfferMethod(), CallOptions.DEFAULT), request,
                 new StreamObserver<Offer>() {
                     private Offer offer;

@@ -10,7 +10,10 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
@@ -19,26 +22,75 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Calls {@code GetOffer} through a gateway as a protobuf POST over HTTP/1.1 keep-alive
- * connections, one pooled connection per call in flight, as an HTTP client of the edge would;
- * with extra headers such as a credential, it measures the gateway's authenticated path.
+ * Calls {@code GetOffer} through a gateway as an HTTP client of the edge would: a protobuf POST in
+ * the legacy dialect ({@code application/x-protobuf}) or in Connect's binary form
+ * ({@code application/proto} with {@code Connect-Protocol-Version: 1}, as connect-es,
+ * connect-kotlin and connect-swift send it), over HTTP/1.1 keep-alive connections (one pooled
+ * connection per call in flight) or over h2c with prior knowledge (a few connections, the calls
+ * multiplexed on them, as a gRPC client would). With extra headers such as a credential, it
+ * measures the gateway's authenticated path.
  */
 final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
 
     /** The gateway path of the method: the gRPC full method name. */
     static final String PATH = "/" + OfferServiceGrpc.getGetOfferMethod().getFullMethodName();
 
-    private static final String PROTOBUF = "application/x-protobuf";
     private static final byte[] EMPTY = new byte[0];
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_MESSAGE = 200;
 
+    /**
+     * The request and answer form of a call.
+     */
+    enum Dialect {
+        /** The gateway's own dialect: a bare protobuf body, errors in {@code grpc-status} headers. */
+        LEGACY("application/x-protobuf", Map.of()),
+        /** Connect's unary binary form; errors come as Connect's error JSON. */
+        CONNECT("application/proto", Map.of("connect-protocol-version", "1"));
+
+        private final String contentType;
+        private final Map<String, String> headers;
+
+        Dialect(String contentType, Map<String, String> headers) {
+            this.contentType = contentType;
+            this.headers = headers;
+        }
+    }
+
+    /**
+     * The HTTP version the calls travel over.
+     */
+    enum Transport {
+        /** HTTP/1.1, one keep-alive connection per call in flight. */
+        HTTP11("HTTP/1.1"),
+        /** Cleartext HTTP/2 with prior knowledge, calls multiplexed on a few connections. */
+        H2C("h2c");
+
+        private final String label;
+
+        Transport(String label) {
+            this.label = label;
+        }
+
+        /**
+         * Returns the name the report prints, such as {@code HTTP/1.1}.
+         *
+         * @return the label
+         */
+        String label() {
+            return label;
+        }
+    }
+
     private final String name;
     private final String offerId;
-    private final ConnectionProvider pool;
+    private final Transport transport;
+    private final int connections;
+    private final List<ConnectionProvider> pools = new ArrayList<>();
     private final LoopResources loops;
     private final LongAdder connectionsOpened = new LongAdder();
-    private final Mono<Answer> exchange;
+    private final List<Mono<Answer>> exchanges = new ArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
 
     /**
      * Creates the target and its connection pool; connections open on first use.
@@ -46,46 +98,58 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
      * @param name the name the report uses, such as {@code gateway}
      * @param gateway the gateway's base URI, {@code http://host:port}
      * @param offerId the offer every call reads
-     * @param connections the pool size, the number of calls in flight
+     * @param dialect the request's form
+     * @param transport HTTP/1.1 or h2c
+     * @param connections HTTP/1.1: the pool size, the number of calls in flight; h2c: the
+     *     number of connections the calls are spread over
      * @param threads event-loop threads of the client
      * @param extraHeaders headers every call also sends, such as {@code Authorization}; may be empty
      */
-    GatewayHttpTarget(String name, URI gateway, String offerId, int connections, int threads,
-            Map<String, String> extraHeaders) {
+    GatewayHttpTarget(String name, URI gateway, String offerId, Dialect dialect, Transport transport,
+            int connections, int threads, Map<String, String> extraHeaders) {
         this.name = name;
         this.offerId = offerId;
+        this.transport = transport;
+        this.connections = connections;
         byte[] body = GetOfferRequest.newBuilder().setId(offerId).build().toByteArray();
         InetSocketAddress address = new InetSocketAddress(gateway.getHost(), gateway.getPort());
-        this.pool = ConnectionProvider.builder("torii-bench-" + name)
-                .maxConnections(connections)
-                // The closed loop never asks for more than the pool holds; a bound would only add a failure mode.
-                .pendingAcquireMaxCount(-1)
-                .build();
         this.loops = LoopResources.create("torii-bench-" + name, threads, true);
-        HttpClient client = HttpClient.create(pool)
-                .runOn(loops)
-                .remoteAddress(() -> address)
-                .protocol(HttpProtocol.HTTP11)
-                .keepAlive(true)
-                // A silent retry would hide a connection the gateway dropped; every failure must count.
-                .disableRetry(true)
-                .headers(headers -> {
-                    headers.set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF)
-                            .set(HttpHeaderNames.ACCEPT, PROTOBUF)
-                            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                    extraHeaders.forEach(headers::set);
-                })
-                // Runs once per new TCP connection; doOnConnected would run on every pool acquisition.
-                .doOnChannelInit((observer, channel, remote) -> connectionsOpened.increment());
-        // Cold: every subscription sends one more request, so the pipeline is built once, not per call.
-        this.exchange = client.post()
-                .uri(PATH)
-                .send((request, outbound) -> outbound.sendByteArray(Mono.just(body)))
-                .responseSingle((response, content) -> content.asByteArray()
-                        .defaultIfEmpty(EMPTY)
-                        .map(bytes -> new Answer(response.status().code(),
-                                response.responseHeaders().get("grpc-status"),
-                                response.responseHeaders().get("grpc-message"), bytes)));
+        // h2c: one pool of one connection per client, used in turn, since an HTTP/2 pool opens a
+        // second connection only once the first has as many streams as the server allows.
+        int clients = transport == Transport.H2C ? connections : 1;
+        for (int i = 0; i < clients; i++) {
+            ConnectionProvider pool = ConnectionProvider.builder("torii-bench-" + name + "-" + i)
+                    .maxConnections(transport == Transport.H2C ? 1 : connections)
+                    // The closed loop never asks for more than the pool holds; a bound would only add a failure mode.
+                    .pendingAcquireMaxCount(-1)
+                    .build();
+            pools.add(pool);
+            HttpClient client = HttpClient.create(pool)
+                    .runOn(loops)
+                    .remoteAddress(() -> address)
+                    .protocol(transport == Transport.H2C ? HttpProtocol.H2C : HttpProtocol.HTTP11)
+                    .keepAlive(true)
+                    // A silent retry would hide a connection the gateway dropped; every failure must count.
+                    .disableRetry(true)
+                    .headers(headers -> {
+                        headers.set(HttpHeaderNames.CONTENT_TYPE, dialect.contentType)
+                                .set(HttpHeaderNames.ACCEPT, dialect.contentType)
+                                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                        dialect.headers.forEach(headers::set);
+                        extraHeaders.forEach(headers::set);
+                    })
+                    // Runs once per new TCP connection; doOnConnected would run on every pool acquisition.
+                    .doOnChannelInit((observer, channel, remote) -> connectionsOpened.increment());
+            // Cold: every subscription sends one more request, so the pipeline is built once, not per call.
+            exchanges.add(client.post()
+                    .uri(PATH)
+                    .send((request, outbound) -> outbound.sendByteArray(Mono.just(body)))
+                    .responseSingle((response, content) -> content.asByteArray()
+                            .defaultIfEmpty(EMPTY)
+                            .map(bytes -> new Answer(response.status().code(),
+                                    response.responseHeaders().get("grpc-status"),
+                                    response.responseHeaders().get("grpc-message"), bytes))));
+        }
     }
 
     @Override
@@ -95,13 +159,21 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
 
     @Override
     public void call(Outcome outcome) {
+        Mono<Answer> exchange = exchanges.size() == 1 ? exchanges.get(0)
+                : exchanges.get(Math.floorMod(next.getAndIncrement(), exchanges.size()));
         exchange.subscribe(answer -> check(answer, outcome),
                 error -> outcome.failed(error.getClass().getSimpleName() + ": " + error.getMessage()));
     }
 
     private void check(Answer answer, Outcome outcome) {
         if (answer.status() != 200) {
-            outcome.failed(failure(answer.status(), answer.grpcStatus(), answer.grpcMessage()));
+            String reason = failure(answer.status(), answer.grpcStatus(), answer.grpcMessage());
+            // Connect answers errors as JSON in the body, not in grpc-status.
+            if (answer.grpcStatus() == null && answer.body().length > 0 && answer.body()[0] == '{') {
+                String json = new String(answer.body(), StandardCharsets.UTF_8);
+                reason += "; body " + (json.length() > MAX_MESSAGE ? json.substring(0, MAX_MESSAGE) + "..." : json);
+            }
+            outcome.failed(reason);
             return;
         }
         try {
@@ -128,11 +200,30 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
     }
 
     /**
+     * Returns the connections the target is meant to hold open: the HTTP/1.1 pool's size, or the
+     * number of h2c connections.
+     *
+     * @return the intended number of connections
+     */
+    int connections() {
+        return connections;
+    }
+
+    /**
+     * Returns the HTTP version the calls travel over.
+     *
+     * @return HTTP/1.1 or h2c
+     */
+    Transport transport() {
+        return transport;
+    }
+
+    /**
      * Closes the pooled connections and stops the client's event loops.
      */
     @Override
     public void close() {
-        pool.disposeLater().block(CLOSE_TIMEOUT);
+        pools.forEach(pool -> pool.disposeLater().block(CLOSE_TIMEOUT));
         loops.disposeLater().block(CLOSE_TIMEOUT);
     }
 

@@ -16,9 +16,20 @@ import org.HdrHistogram.Histogram;
  * @param cpuCores cores used on average during the window, by process name
  * @param failures distinct failure reasons with their counts, warm-up included
  * @param warmup the warm-up before the window
+ * @param messagesPerCall messages one correct answer stands for: 1 for unary calls, the number of
+ *     streams an offer reaches for a streaming target
  */
 record Measurement(String target, int round, long requests, long errors, long warmupErrors, long elapsedNanos,
-        Histogram latencies, Map<String, Double> cpuCores, Map<String, Long> failures, Warmup warmup) {
+        Histogram latencies, Map<String, Double> cpuCores, Map<String, Long> failures, Warmup warmup,
+        int messagesPerCall) {
+
+    /**
+     * Holds a window of unary calls, one message each.
+     */
+    Measurement(String target, int round, long requests, long errors, long warmupErrors, long elapsedNanos,
+            Histogram latencies, Map<String, Double> cpuCores, Map<String, Long> failures, Warmup warmup) {
+        this(target, round, requests, errors, warmupErrors, elapsedNanos, latencies, cpuCores, failures, warmup, 1);
+    }
 
     /**
      * Returns correct answers per second.
@@ -27,6 +38,16 @@ record Measurement(String target, int round, long requests, long errors, long wa
      */
     double requestsPerSecond() {
         return requests * 1e9 / elapsedNanos;
+    }
+
+    /**
+     * Returns messages delivered per second: the throughput for unary calls, and
+     * {@link #messagesPerCall()} times it for a streaming target, the figure streams are compared by.
+     *
+     * @return the message throughput
+     */
+    double messagesPerSecond() {
+        return requestsPerSecond() * messagesPerCall;
     }
 
     /**
@@ -50,13 +71,14 @@ record Measurement(String target, int round, long requests, long errors, long wa
     }
 
     /**
-     * Returns the CPU microseconds a process spent per correct answer, or NaN when unknown.
+     * Returns the CPU microseconds a process spent per message (per correct answer of a unary
+     * call), or NaN when unknown.
      *
      * @param process a process name from {@link #cpuCores()}
-     * @return CPU time per request
+     * @return CPU time per request or streamed message
      */
     double cpuMicrosPerRequest(String process) {
         Double cores = cpuCores.get(process);
-        return cores == null || requests == 0 ? Double.NaN : cores * 1e6 / requestsPerSecond();
+        return cores == null || requests == 0 ? Double.NaN : cores * 1e6 / messagesPerSecond();
     }
 }

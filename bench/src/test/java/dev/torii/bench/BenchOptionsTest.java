@@ -80,6 +80,39 @@ class BenchOptionsTest {
     }
 
     @Test
+    void readsThePeersAndTheStreamingTargetsWithTheirDefaults() {
+        BenchOptions options = BenchOptions.parse("--direct=127.0.0.1:50051", "--gateway=http://127.0.0.1:8080",
+                "--nginx=127.0.0.1:8443", "--haproxy=127.0.0.1:8444", "--authority=127.0.0.1:9090",
+                "--stream-credential=dummy:bench-user:offers.write");
+
+        assertThat(options.nginx()).hasValueSatisfying(n -> assertThat(n.port()).isEqualTo(8443));
+        assertThat(options.haproxy()).hasValueSatisfying(h -> assertThat(h.toString()).isEqualTo("127.0.0.1:8444"));
+        assertThat(options.h2Connections()).isEqualTo(8);
+        assertThat(options.streaming()).hasValueSatisfying(s -> {
+            assertThat(s.authority().port()).isEqualTo(9090);
+            assertThat(s.streams()).isEqualTo(32);
+            assertThat(s.creates()).isEqualTo(8);
+            assertThat(s.toString()).doesNotContain("bench-user");
+        });
+        assertThat(BenchOptions.parse("--direct=h:1", "--gateway=http://h:1").streaming()).isEmpty();
+        assertThat(BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--h2-connections=2", "--streams=4",
+                "--stream-creates=3", "--authority=h:2", "--stream-credential=c").streaming())
+                .hasValueSatisfying(s -> assertThat(s.streams() * 10 + s.creates()).isEqualTo(43));
+    }
+
+    @Test
+    void streamingNeedsTheAuthorityAndACredentialTogether() {
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--authority=h:2"))
+                .hasMessage("--authority and --stream-credential go together (got only --authority=h:2)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--stream-credential=c"))
+                .hasMessage("--authority and --stream-credential go together (got only the credential)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--nginx=8443"))
+                .hasMessage("--nginx: '8443' (expected: HOST:PORT)");
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:1", "--streams=0"))
+                .hasMessage("--streams: '0' (expected: an integer >= 1)");
+    }
+
+    @Test
     void errorsNameTheArgumentAndWhatWasExpected() {
         assertThatThrownBy(() -> BenchOptions.parse("--gateway=http://h:1"))
                 .hasMessageContaining("--direct and --gateway are required");

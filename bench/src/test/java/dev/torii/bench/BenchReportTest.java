@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class BenchReportTest {
 
+    private static final BenchReport.Connections POOL = new BenchReport.Connections(64, 64, "HTTP/1.1");
+
     private static final BenchOptions OPTIONS = BenchOptions.parse("--direct=h:1", "--gateway=http://h:2",
             "--gateway-auth=http://h:3", "--gateway-auth-credential=dummy:bench-user", "--rounds=1");
 
@@ -22,7 +24,7 @@ class BenchReportTest {
                 round("direct", 20_000, Map.of("offer-service", 1.0)),
                 round("gateway", 8_000, Map.of("gateway", 0.96, "offer-service", 0.4)),
                 round("gateway-auth", 6_800, Map.of("gateway-auth", 0.952, "offer-service", 0.408)))),
-                Map.of("gateway", 64L, "gateway-auth", 64L));
+                Map.of("gateway", POOL, "gateway-auth", POOL));
 
         String text = print(report);
         assertThat(text)
@@ -50,7 +52,7 @@ class BenchReportTest {
                 round("gateway", 8_000, Map.of("gateway", 0.96, "offer-service", 0.4, "redis", 0.0)),
                 round("gateway-traffic", 7_200, Map.of("gateway-traffic", 1.008, "offer-service", 0.36,
                         "redis", 0.144)))),
-                Map.of("gateway", 64L, "gateway-traffic", 64L));
+                Map.of("gateway", POOL, "gateway-traffic", POOL));
 
         String text = print(report);
         assertThat(text)
@@ -78,7 +80,7 @@ class BenchReportTest {
         BenchReport report = new BenchReport(OPTIONS, new BenchSummary(List.of(
                 round("direct", 20_000, Map.of()), round("gateway", 8_000, Map.of()),
                 round("gateway-auth", 7_600, Map.of()), round("gateway-traffic", 6_000, Map.of()))),
-                Map.of("gateway", 64L, "gateway-auth", 64L, "gateway-traffic", 64L));
+                Map.of("gateway", POOL, "gateway-auth", POOL, "gateway-traffic", POOL));
 
         String text = print(report);
         assertThat(text)
@@ -94,12 +96,41 @@ class BenchReportTest {
     @Test
     void withoutTheAuthenticatedTargetOnlyTheGatewayRatioIsReported() {
         BenchReport report = new BenchReport(OPTIONS, new BenchSummary(List.of(
-                round("direct", 20_000, Map.of()), round("gateway", 9_000, Map.of()))), Map.of("gateway", 64L));
+                round("direct", 20_000, Map.of()), round("gateway", 9_000, Map.of()))), Map.of("gateway", POOL));
 
         assertThat(print(report)).contains("ratio gateway/direct throughput = 0.45").doesNotContain("authenticated")
                 .doesNotContain("gateway-traffic");
         assertThat(report.toJson()).doesNotContain("ratioAuthenticatedToUnauthenticatedGateway")
                 .doesNotContain("gatewayAuthConnectionsOpened").doesNotContain("ratioTrafficControlOnToOff");
+    }
+
+    @Test
+    void summaryJudgesEachRatioAgainstItsGoalAndCountsStreamsInMessages() {
+        BenchReport report = new BenchReport(OPTIONS, new BenchSummary(List.of(
+                round("direct", 20_000, Map.of()), round("nginx", 10_000, Map.of()),
+                round("haproxy", 16_000, Map.of()), round("gateway", 8_000, Map.of()),
+                round("gateway-h2c", 6_000, Map.of()), round("connect", 7_800, Map.of()),
+                streamRound("stream-direct", 2_000, 32), streamRound("stream-gateway", 600, 32))),
+                Map.of("gateway", POOL, "gateway-h2c", new BenchReport.Connections(8, 8, "h2c"), "connect", POOL));
+
+        String text = print(report);
+        assertThat(text)
+                .contains("gateway/nginx                      0.80     0.80   >= 1.30  NOT met (issue 17)")
+                .contains("gateway-h2c/haproxy                0.38     0.38   >= 0.80  NOT met (issue 17)")
+                .contains("haproxy/direct                     0.80     0.80         -  context")
+                .contains("connect/gateway                    0.98     0.98   >= 0.95  met (issue 13)")
+                .contains("stream-gateway/stream-direct       0.30     0.30   >= 0.50  NOT met (issue 13)")
+                .contains("stream-direct (messages)          64000    64000")
+                .contains("gateway-h2c: 8 h2c connections opened in the whole run (pool of 8)")
+                .contains("stream-gateway: messages/s (not requests) over 32 streams")
+                .doesNotContain("gateway-auth/gateway ");
+        assertThat(report.toJson())
+                .contains("\"connect/gateway\": {\"median\": 0.975, \"best\": 0.975, \"goal\": 0.950,"
+                        + " \"source\": \"issue 13\"}")
+                .contains("\"nginx/direct\": {\"median\": 0.500, \"best\": 0.500, \"goal\": null")
+                .contains("\"stream-gateway\": {\"medianRequestsPerSecond\": 19200.000")
+                .contains("\"messagesPerCall\": 32")
+                .contains("\"gateway-h2c\": {\"opened\": 8, \"pool\": 8, \"protocol\": \"h2c\"}");
     }
 
     private static String print(BenchReport report) {
@@ -113,5 +144,12 @@ class BenchReportTest {
         latencies.recordValueWithCount(2_000_000, requests);
         return new Measurement(target, 1, requests, 0, 0, TimeUnit.SECONDS.toNanos(1), latencies, cpuCores, Map.of(),
                 Warmup.NONE);
+    }
+
+    private static Measurement streamRound(String target, long offers, int streams) {
+        Histogram latencies = new Histogram(3);
+        latencies.recordValueWithCount(5_000_000, offers);
+        return new Measurement(target, 1, offers, 0, 0, TimeUnit.SECONDS.toNanos(1), latencies, Map.of(), Map.of(),
+                Warmup.NONE, streams);
     }
 }
