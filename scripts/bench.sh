@@ -14,6 +14,8 @@
 # Beside them, in the same rounds:
 #   gateway-h2c  the plain gateway again, the same call over cleartext HTTP/2 with prior knowledge
 #                (Reactor Netty's client), its calls spread over BENCH_H2_CONNECTIONS connections
+#   grpc         the plain gateway again, the very call direct makes (grpc-java over h2c, on as many
+#                connections): native gRPC at the edge, grpc/direct (issue 14's goal: >= 0.5)
 #   connect      the plain gateway again, GetOffer as a Connect binary unary call (application/proto,
 #                Connect-Protocol-Version: 1) over HTTP/1.1: connect/gateway is what Connect costs
 #                over the legacy dialect (issue 13's goal: >= 0.95)
@@ -36,9 +38,11 @@
 # path shows as fewer messages per second, never as a queue in offer-service. stream-direct opens
 # the streams with grpc-java straight on offer-service (the BENCH_H2_CONNECTIONS connections of
 # direct); stream-gateway through the plain gateway as Connect streams (application/connect+proto,
-# one HTTP/1.1 connection per stream). The streams are opened, and primed with probe offers until
+# one HTTP/1.1 connection per stream); stream-grpc through the plain gateway with grpc-java over h2c
+# (the BENCH_H2_CONNECTIONS connections of grpc). The streams are opened, and primed with probe offers until
 # each has carried one, before each window, and cancelled after it. Their figure is messages per
-# second: stream-gateway/stream-direct (issue 13: >= 0.5). The calls straight on offer-service need
+# second: stream-gateway/stream-direct (issue 13: >= 0.5) and
+# stream-grpc/stream-direct (issue 14: >= 0.5). The calls straight on offer-service need
 # a private token: the driver exchanges the stream credential at authorizer-dummy, and again
 # whenever the token has less than a minute left (tokens live 5 minutes).
 # They run after the unary rounds
@@ -60,8 +64,8 @@
 #                         steps of up to 5 s beat the three before by over 5%), as it does while the
 #                         JIT compiles the gateway's path, a minute or two on 2 cores (default 180,
 #                         or 30 times the least warm-up if that is less)
-#   BENCH_ROUNDS          rounds of direct, nginx, haproxy, gateway, gateway-h2c, connect, gateway-auth,
-#                         then gateway-traffic; then as many of stream-direct, stream-gateway (default 2)
+#   BENCH_ROUNDS          rounds of direct, nginx, haproxy, grpc, gateway, gateway-h2c, connect, gateway-auth,
+#                         then gateway-traffic; then as many of stream-direct, stream-gateway, stream-grpc (default 2)
 #   BENCH_CONCURRENCY     calls in flight, and HTTP/1.1 connections to each gateway (default 64;
 #                         below 1000, the concurrency limit of the bench's routes)
 #   BENCH_SERVER_JVM_FLAGS  flags for offer-service and the three gateways (default -Xms512m -Xmx512m)

@@ -1,9 +1,12 @@
 package dev.torii.bench;
 
 import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -117,6 +120,11 @@ public final class BenchMain {
                         channels(haproxy.host(), haproxy.port(), options.h2Connections(), channels), offerId),
                         options.concurrency()));
             }
+            // The same call as direct's, through the plain gateway: native gRPC at the edge.
+            List<ManagedChannel> throughGateway = channels(options.gateway().getHost(), options.gateway().getPort(),
+                    options.h2Connections(), channels);
+            unary.add(new Planned(new DirectGrpcTarget(BenchReport.GRPC, throughGateway, offerId),
+                    options.concurrency()));
             gateways.add(new GatewayHttpTarget(BenchReport.GATEWAY, options.gateway(), offerId,
                     GatewayHttpTarget.Dialect.LEGACY, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
                     options.httpThreads(), Map.of()));
@@ -166,6 +174,15 @@ public final class BenchMain {
                 closing.add(connect);
                 streaming.add(new Planned(new StreamFanoutTarget(BenchReport.STREAM_GATEWAY, connect,
                         settings.streams(), producer, token), settings.creates()));
+                Metadata credential = new Metadata();
+                credential.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                        "Bearer " + settings.credential());
+                List<Channel> grpcStreams = throughGateway.stream()
+                        .map(channel -> ClientInterceptors.intercept(channel,
+                                MetadataUtils.newAttachHeadersInterceptor(credential)))
+                        .toList();
+                streaming.add(new Planned(new StreamFanoutTarget(BenchReport.STREAM_GRPC,
+                        new GrpcOfferStreams(grpcStreams), settings.streams(), producer, token), settings.creates()));
             }
             // The first authenticated call also makes the gateway exchange the credential at
             // the Authority: every measured call after it is a cache hit.

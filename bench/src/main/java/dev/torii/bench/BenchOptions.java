@@ -67,10 +67,11 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
                     + " nginx)",
             "  --haproxy=HOST:PORT    also load an HAProxy h2 proxy of --direct with the direct call (target"
                     + " haproxy)",
-            "  --h2-connections=N     HTTP/2 connections of direct, nginx, haproxy and gateway-h2c (default 8)",
+            "  --h2-connections=N     HTTP/2 connections of direct, nginx, haproxy, grpc and gateway-h2c (default 8)",
             "  --authority=HOST:PORT  the Authority's gRPC port: with --stream-credential, also measure server"
                     + " streaming,",
-            "                         straight (stream-direct) and through --gateway as Connect (stream-gateway)",
+            "                         straight (stream-direct), and through --gateway as Connect (stream-gateway)"
+                    + " and as native gRPC (stream-grpc)",
             "  --stream-credential=C  exchanged at --authority for the offer service's private token, and sent"
                     + " to --gateway",
             "  --streams=N            WatchOffers streams open per streaming target (default 32)",

@@ -28,6 +28,8 @@ final class BenchReport {
     static final String GATEWAY_H2C = "gateway-h2c";
     /** The name of the target through the same gateway as {@link #GATEWAY}, as Connect binary unary calls. */
     static final String CONNECT = "connect";
+    /** The name of the direct call made through the plain gateway: grpc-java over h2c, native gRPC. */
+    static final String GRPC = "grpc";
     /** The name of the direct call made to an nginx grpc_pass proxy of the offer service. */
     static final String NGINX = "nginx";
     /** The name of the direct call made to an HAProxy HTTP/2 proxy of the offer service. */
@@ -36,6 +38,8 @@ final class BenchReport {
     static final String STREAM_DIRECT = "stream-direct";
     /** The name of the WatchOffers streams through the gateway, as Connect streams. */
     static final String STREAM_GATEWAY = "stream-gateway";
+    /** The name of the WatchOffers streams through the gateway as native gRPC (grpc-java over h2c). */
+    static final String STREAM_GRPC = "stream-grpc";
     /** The throughput ratio the gateway must reach. */
     static final double RATIO_BAR = 0.35;
     /** The throughput ratio the product aims at. */
@@ -61,6 +65,8 @@ final class BenchReport {
             new Ratio(GATEWAY_H2C, GATEWAY, Double.NaN, "context"),
             new Ratio(CONNECT, GATEWAY, 0.95, "issue 13"),
             new Ratio(STREAM_GATEWAY, STREAM_DIRECT, 0.5, "issue 13"),
+            new Ratio(GRPC, DIRECT, 0.5, "issue 14"),
+            new Ratio(STREAM_GRPC, STREAM_DIRECT, 0.5, "issue 14"),
             new Ratio(GATEWAY_AUTH, GATEWAY, AUTH_RATIO_BAR, "bar"),
             new Ratio(GATEWAY_TRAFFIC, GATEWAY, TRAFFIC_RATIO_BAR, "bar"));
 
