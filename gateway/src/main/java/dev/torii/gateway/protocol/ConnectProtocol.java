@@ -285,7 +285,7 @@ public final class ConnectProtocol implements Protocol {
                     state.outcome(io.grpc.Status.fromCodeValue(error.status().getCode()).getCode());
                     return Mono.just(response.bufferFactory().wrap(endOfStream(error, state)));
                 });
-        return response.writeAndFlushWith(envelopes.map(Mono::just));
+        return response.writeWith(envelopes);
     }
 
     // The end of a stream: {"error": {...}, "metadata": {"key": ["value"]}}, with the trailers.

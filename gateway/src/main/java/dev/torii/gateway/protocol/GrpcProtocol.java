@@ -162,7 +162,7 @@ public final class GrpcProtocol implements Protocol {
                     end.set(error.status());
                     return Flux.empty();
                 });
-        return response.writeAndFlushWith(frames.map(Mono::just));
+        return response.writeWith(frames);
     }
 
     // Sets the answer's status and headers; tells whether its messages are compressed.

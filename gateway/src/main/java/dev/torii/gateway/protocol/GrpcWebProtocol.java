@@ -178,7 +178,7 @@ public final class GrpcWebProtocol implements Protocol {
                     return Mono.just(response.bufferFactory().wrap(encoded(GrpcTrailers.webTrailerFrame(error.status(),
                             state.received().trailers()), text)));
                 });
-        return response.writeAndFlushWith(frames.map(Mono::just));
+        return response.writeWith(frames);
     }
 
     // Sets the answer's status and headers; tells whether its messages are compressed.

@@ -131,7 +131,7 @@ public final class LegacyProtocol implements Protocol {
                     state.outcome(io.grpc.Status.fromCodeValue(status.getCode()).getCode());
                     return Flux.just(line(response, ERROR, statusJson.print(status).getBytes(StandardCharsets.UTF_8)));
                 });
-        return response.writeAndFlushWith(lines.map(Mono::just));
+        return response.writeWith(lines);
     }
 
     private static DataBuffer line(ServerHttpResponse response, byte[] head, byte[] json) {

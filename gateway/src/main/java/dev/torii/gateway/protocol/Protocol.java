@@ -102,7 +102,10 @@ public interface Protocol {
     /**
      * Answers a server-streaming call message by message, as the messages arrive; a failure of
      * {@code messages} ends the stream in the protocol's own form (before the first message it is
-     * answered as any error).
+     * answered as any error). Implementations hand the whole stream to one
+     * {@code writeWith}: Reactor Netty then flushes once for the messages that arrived together
+     * and right away when no more are waiting, where {@code writeAndFlushWith} would pay a flush
+     * (a system call) for every message of a busy stream.
      *
      * @param exchange the exchange
      * @param state the request's state
