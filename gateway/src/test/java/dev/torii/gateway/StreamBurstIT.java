@@ -8,6 +8,7 @@ import dev.torii.examples.offer.v1.CreateOfferRequest;
 import dev.torii.examples.offer.v1.Money;
 import dev.torii.examples.offer.v1.OfferServiceGrpc;
 import dev.torii.examples.offer.v1.WatchOffersRequest;
+import dev.torii.gateway.grpc.MessageFrames;
 import dev.torii.gateway.testing.DummyAuthority;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -77,7 +78,7 @@ class StreamBurstIT {
         ConnectionProvider pool = ConnectionProvider.builder("burst").maxConnections(STREAMS).build();
         HttpClient client = HttpClient.create(pool).protocol(HttpProtocol.HTTP11)
                 .baseUrl("http://localhost:" + environment.getRequiredProperty("local.server.port"));
-        byte[] request = envelope(WatchOffersRequest.getDefaultInstance().toByteArray());
+        byte[] request = MessageFrames.frame(0, WatchOffersRequest.getDefaultInstance().toByteArray());
         List<AtomicInteger> received = new ArrayList<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Disposable> streams = new ArrayList<>();
@@ -118,16 +119,6 @@ class StreamBurstIT {
             channel.shutdownNow();
             pool.dispose();
         }
-    }
-
-    private static byte[] envelope(byte[] message) {
-        byte[] envelope = new byte[5 + message.length];
-        envelope[1] = (byte) (message.length >>> 24);
-        envelope[2] = (byte) (message.length >>> 16);
-        envelope[3] = (byte) (message.length >>> 8);
-        envelope[4] = (byte) message.length;
-        System.arraycopy(message, 0, envelope, 5, message.length);
-        return envelope;
     }
 
     // Counts the message envelopes of one stream's body, however its chunks split them.
