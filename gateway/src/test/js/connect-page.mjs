@@ -3,7 +3,8 @@
 // esbuild. The page's query string says what to do:
 //
 //   gateway   the gateway's base URL
-//   format    "json" (connect-web's default) or "binary"
+//   protocol  "connect" (the default) or "grpc-web" (connect-web's gRPC-Web transport)
+//   format    "json" (connect-web's default) or "binary"; gRPC-Web is always binary
 //   steps     comma-separated, run in order: "create" (CreateOffer), "get" (GetOffer of the
 //             offer created before, or of a random id), "watch" (WatchOffers until one offer
 //             arrives)
@@ -17,7 +18,7 @@ import { createFileRegistry, fromBinary, toJson } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { ConnectError, createClient } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import { createConnectTransport } from "@connectrpc/connect-web";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 
 const params = new URLSearchParams(location.search);
 const user = params.get("user") ?? "alice";
@@ -44,10 +45,10 @@ const registry = createFileRegistry(set);
 const service = registry.getService("examples.offer.v1.OfferService");
 const output = (name) => service.methods.find((m) => m.name === name).output;
 const json = (name, message) => toJson(output(name), message, { registry });
-const client = createClient(service, createConnectTransport({
-  baseUrl: params.get("gateway"),
-  useBinaryFormat: params.get("format") === "binary",
-}));
+const transport = params.get("protocol") === "grpc-web"
+  ? createGrpcWebTransport({ baseUrl: params.get("gateway") })
+  : createConnectTransport({ baseUrl: params.get("gateway"), useBinaryFormat: params.get("format") === "binary" });
+const client = createClient(service, transport);
 
 let created;
 for (const name of (params.get("steps") ?? "").split(",").filter((s) => s)) {

@@ -23,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,7 +34,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Calls the gateway from a web page in a real headless Chromium with connect-es's browser
- * transport ({@code @connectrpc/connect-web}, over fetch), the way a web app on its own origin
+ * transports ({@code @connectrpc/connect-web}, over fetch: Connect in JSON and protobuf, and
+ * gRPC-Web), the way a web app on its own origin
  * would: the page comes from another server than the gateway, so every call is cross-origin and
  * the browser asks the gateway's CORS answers first. A page on an origin the gateway does not
  * allow gets nothing: the browser itself refuses.
@@ -86,12 +86,12 @@ class ConnectBrowserIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"json", "binary"})
-    void aPageOnAnAllowedOriginCreatesReadsAndWatchesOffers(String format) throws Exception {
+    @ValueSource(strings = {"connect/json", "connect/binary", "grpc-web/binary"})
+    void aPageOnAnAllowedOriginCreatesReadsAndWatchesOffers(String transport) throws Exception {
         String user = "web-" + UUID.randomUUID().toString().substring(0, 8);
         int watchersBefore = offers.watcherCount();
 
-        try (HeadlessChromium.Window window = HeadlessChromium.locate().open(page("localhost", format, user, "create,get,watch"))) {
+        try (HeadlessChromium.Window window = HeadlessChromium.locate().open(page("localhost", transport, user, "create,get,watch"))) {
             JsonNode created = next(window, "create");
             assertThat(created.get("code").asString()).as(created.toString()).isEqualTo("ok");
             assertThat(created.get("message").get("sellerId").asString()).isEqualTo(user);
@@ -114,12 +114,13 @@ class ConnectBrowserIT {
         }
     }
 
-    @Test
-    void aPageOnAnotherOriginGetsNothingBecauseTheBrowserRefuses() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"connect/json", "grpc-web/binary"})
+    void aPageOnAnotherOriginGetsNothingBecauseTheBrowserRefuses(String transport) throws Exception {
         int watchersBefore = offers.watcherCount();
 
         try (HeadlessChromium.Window window = HeadlessChromium.locate()
-                .open(page("127.0.0.1", "json", "mallory", "create,get,watch"))) {
+                .open(page("127.0.0.1", transport, "mallory", "create,get,watch"))) {
             for (String step : List.of("create", "get")) {
                 JsonNode refused = next(window, step);
                 // What fetch reports for a CORS refusal: the page cannot tell it from a network failure.
@@ -134,10 +135,12 @@ class ConnectBrowserIT {
         assertThat(offers.watcherCount()).as("no stream reached the backend").isEqualTo(watchersBefore);
     }
 
-    private URI page(String host, String format, String user, String steps) {
+    // transport: protocol/format, such as grpc-web/binary
+    private URI page(String host, String transport, String user, String steps) {
         String gateway = "http://localhost:" + environment.getRequiredProperty("local.server.port");
+        String[] parts = transport.split("/");
         return URI.create(pages.origin(host) + "/connect-page.html?gateway=" + URLEncoder.encode(gateway, StandardCharsets.UTF_8)
-                + "&format=" + format + "&user=" + user + "&steps=" + steps);
+                + "&protocol=" + parts[0] + "&format=" + parts[1] + "&user=" + user + "&steps=" + steps);
     }
 
     private static JsonNode next(HeadlessChromium.Window window, String step) throws Exception {
