@@ -54,6 +54,17 @@ public final class ByteArrayMarshaller implements MethodDescriptor.Marshaller<by
     @Override
     public byte[] parse(InputStream stream) {
         try {
+            // gRPC hands over a KnownLength stream whose available() is the whole message: one
+            // array of the exact size, filled in one read, instead of readAllBytes' chunk buffers
+            // and the copy that joins them (a sixth of a busy stream's CPU in the profile).
+            if (stream instanceof KnownLength) {
+                int length = stream.available();
+                byte[] message = new byte[length];
+                if (stream.readNBytes(message, 0, length) == length && stream.read() == -1) {
+                    return message;
+                }
+                throw new IOException("a message of " + length + " bytes did not read as announced");
+            }
             return stream.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
