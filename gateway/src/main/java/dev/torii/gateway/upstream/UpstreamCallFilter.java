@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +24,7 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The last step: reads the request message through the request's protocol, calls the upstream
@@ -92,10 +92,9 @@ public final class UpstreamCallFilter implements GatewayFilter {
     // with the client's error rather than the upstream's raw status.
     private Flux<byte[]> stream(Call plan, UpstreamTarget target, UpstreamGuards.Guards guard) {
         GatewayExchange state = plan.state();
-        return streamAttempt(plan, target, guard, 1)
-                .timeout(streamIdleTimeout)
-                .onErrorMap(TimeoutException.class, idle -> GatewayError.of(Status.Code.DEADLINE_EXCEEDED,
-                        state.route().serviceName() + "/" + state.route().methodName() + " sent no message for "
+        return IdleLimit.apply(streamAttempt(plan, target, guard, 1), streamIdleTimeout, Schedulers.parallel(), System::nanoTime,
+                        () -> GatewayError.of(Status.Code.DEADLINE_EXCEEDED, state.route().serviceName() + "/"
+                                + state.route().methodName() + " sent no message for "
                                 + GrpcTimeout.describe(streamIdleTimeout.toNanos())
                                 + " (the gateway's stream idle timeout)"))
                 .onErrorMap(UpstreamCallException.class, failure -> UpstreamErrors.translate(state, failure));
