@@ -3,7 +3,6 @@ package dev.torii.gateway.upstream;
 import dev.torii.gateway.route.UpstreamTarget;
 import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -34,6 +33,7 @@ public final class UpstreamChannels implements AutoCloseable {
     private static final String USER_AGENT = "torii-gateway";
 
     private final Map<UpstreamTarget, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final UpstreamEventLoops loops = UpstreamEventLoops.shared();
     private final int maxResponseBytes;
     private final Duration shutdownGrace;
     // Guards inUse against a retirement deciding while a reload changes what is in use.
@@ -168,7 +168,7 @@ public final class UpstreamChannels implements AutoCloseable {
     }
 
     private ManagedChannel create(UpstreamTarget target) {
-        ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target.target(), credentials(target.tls()))
+        ManagedChannelBuilder<?> builder = loops.builder(target.target(), credentials(target.tls()))
                 // Spreads calls over every address a name resolves to (for example a headless
                 // Kubernetes Service) instead of pinning them all to the first.
                 .defaultLoadBalancingPolicy("round_robin")
