@@ -130,6 +130,15 @@ public final class Gzip {
             position = afterZero(data, position);
         }
         if ((flags & FHCRC) != 0) {
+            if (data.length - position < 2) {
+                throw new MalformedMessageException("gzip header cut short (expected: its CRC-16)");
+            }
+            CRC32 crc = new CRC32();
+            crc.update(data, at, position - at);
+            if (((data[position] & 0xff) | (data[position + 1] & 0xff) << 8) != ((int) crc.getValue() & 0xffff)) {
+                throw new MalformedMessageException("gzip header is corrupt: its CRC-16 does not match (expected: the"
+                        + " low 16 bits of the header's CRC-32)");
+            }
             position += 2;
         }
         if (position > data.length) {

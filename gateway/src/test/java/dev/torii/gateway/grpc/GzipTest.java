@@ -36,6 +36,26 @@ class GzipTest {
     }
 
     @Test
+    void checksAHeaderCrcWhenTheHeaderHasOne() throws Exception {
+        byte[] plain = Gzip.compress(TEXT);
+        // The same member with FHCRC set and the CRC-16 of its 10-byte header after it.
+        byte[] withCrc = new byte[plain.length + 2];
+        System.arraycopy(plain, 0, withCrc, 0, 10);
+        withCrc[3] |= 2;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(withCrc, 0, 10);
+        withCrc[10] = (byte) crc.getValue();
+        withCrc[11] = (byte) (crc.getValue() >>> 8);
+        System.arraycopy(plain, 10, withCrc, 12, plain.length - 10);
+        byte[] badCrc = withCrc.clone();
+        badCrc[10] ^= 1;
+
+        assertThat(Gzip.inflate(withCrc, 1024)).isEqualTo(TEXT);
+        assertThatThrownBy(() -> Gzip.inflate(badCrc, 1024)).isInstanceOf(MalformedMessageException.class)
+                .hasMessageContaining("CRC-16");
+    }
+
+    @Test
     void refusesDataCutShortInItsBlocksOrItsTrailer() {
         byte[] gzip = Gzip.compress(TEXT);
 
