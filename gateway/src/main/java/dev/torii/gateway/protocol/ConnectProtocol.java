@@ -369,7 +369,8 @@ public final class ConnectProtocol implements Protocol {
             return false;
         }
         for (String coding : acceptEncoding.split(",")) {
-            String[] parts = coding.split(";");
+            // Limit -1 keeps empty pieces: a bare ";" is an empty coding, not an empty array.
+            String[] parts = coding.split(";", -1);
             if (!parts[0].trim().equalsIgnoreCase(Gzip.NAME)) {
                 continue;
             }
