@@ -376,7 +376,8 @@ public final class ConnectProtocol implements Protocol {
             }
             for (int i = 1; i < parts.length; i++) {
                 String parameter = parts[i].trim();
-                if (parameter.startsWith("q=")) {
+                // HTTP's parameter names are case-insensitive: Q=0 refuses gzip as q=0 does.
+                if (parameter.regionMatches(true, 0, "q=", 0, 2)) {
                     try {
                         return Double.parseDouble(parameter.substring(2)) > 0;
                     } catch (NumberFormatException e) {

@@ -14,6 +14,7 @@ class ConnectProtocolTest {
         "gzip;q=0.5|true",
         "gzip ; q=0|false",
         "gzip;q=zero|false",
+        "GZIP;Q=0|false",
         "identity|false",
         "br,;|false",
         ";|false",
