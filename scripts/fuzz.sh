@@ -23,6 +23,8 @@ TARGETS=(
   "gateway dev.torii.gateway.grpc.MessageFramesFuzzTest#whatTheGatewayFramesSplitsBack"
   "gateway dev.torii.gateway.grpc.GzipFuzzTest#inflatesWithinTheLimitLikeTheJdkOrRefuses"
   "gateway dev.torii.gateway.grpc.GzipFuzzTest#inflatesWhatItCompressedUpToTheLimit"
+  "gateway dev.torii.gateway.protocol.RawQueryFuzzTest#readsWhatTheJdkFormDecoderReads"
+  "gateway dev.torii.gateway.protocol.RawQueryFuzzTest#readsBackWhatAFormEncoderWrote"
   "gateway dev.torii.gateway.exchange.RequestIdsFuzzTest#keepsOnlySafeIds"
   "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#theClientIsThePeerOrALiteralEntry"
   "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#aTrustedProxySettingIsABlockOrAClearError"
