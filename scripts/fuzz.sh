@@ -25,6 +25,8 @@ TARGETS=(
   "gateway dev.torii.gateway.grpc.GzipFuzzTest#inflatesWhatItCompressedUpToTheLimit"
   "gateway dev.torii.gateway.protocol.RawQueryFuzzTest#readsWhatTheJdkFormDecoderReads"
   "gateway dev.torii.gateway.protocol.RawQueryFuzzTest#readsBackWhatAFormEncoderWrote"
+  "gateway dev.torii.gateway.protocol.MessageCodecFuzzTest#readsOneFrameWhereverTheBuffersAreCut"
+  "gateway dev.torii.gateway.protocol.MessageCodecFuzzTest#inflatesACompressedFrameUpToTheLimit"
   "gateway dev.torii.gateway.exchange.RequestIdsFuzzTest#keepsOnlySafeIds"
   "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#theClientIsThePeerOrALiteralEntry"
   "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#aTrustedProxySettingIsABlockOrAClearError"
