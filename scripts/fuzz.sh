@@ -19,6 +19,8 @@ TARGETS=(
   "gateway dev.torii.gateway.grpc.ProtobufWireCheckFuzzTest#utf8AgreesWithProtobuf com.google.protobuf.**"
   "gateway dev.torii.gateway.grpc.JsonTranscoderFuzzTest#refusesOnlyWithMalformedMessage com.google.protobuf.**,com.google.gson.**"
   "gateway dev.torii.gateway.grpc.GrpcTimeoutFuzzTest#isATimeoutOrABadRequest"
+  "gateway dev.torii.gateway.grpc.GrpcWebTextFuzzTest#decodesSegmentsOrRefuses"
+  "gateway dev.torii.gateway.grpc.GrpcWebTextFuzzTest#whatTheGatewayEncodesDecodesBack"
   "gateway dev.torii.gateway.grpc.MessageFramesFuzzTest#splitsWithinTheLimitOrRefuses"
   "gateway dev.torii.gateway.grpc.MessageFramesFuzzTest#whatTheGatewayFramesSplitsBack"
   "gateway dev.torii.gateway.grpc.GzipFuzzTest#inflatesWithinTheLimitLikeTheJdkOrRefuses"
