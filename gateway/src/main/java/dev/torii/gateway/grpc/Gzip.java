@@ -1,6 +1,7 @@
 package dev.torii.gateway.grpc;
 
 import java.io.ByteArrayOutputStream;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -73,6 +74,7 @@ public final class Gzip {
         do {
             at = skipHeader(data, at);
             Inflater inflater = new Inflater(true);
+            CRC32 crc = new CRC32();
             try {
                 inflater.setInput(data, at, data.length - at);
                 while (!inflater.finished()) {
@@ -85,12 +87,20 @@ public final class Gzip {
                         throw new InflatedTooLargeException(maxBytes);
                     }
                     out.write(chunk, 0, n);
+                    crc.update(chunk, 0, n);
                 }
-                // The 8-byte trailer (CRC-32 and size) follows the deflate data.
-                at = data.length - inflater.getRemaining() + 8;
-                if (at > data.length) {
+                // The 8-byte trailer (CRC-32 and size) follows the deflate data; both are checked,
+                // as grpc-java, Go and zlib check them, so corrupted bytes never reach a backend.
+                at = data.length - inflater.getRemaining();
+                if (data.length - at < 8) {
                     throw new MalformedMessageException("gzip data ends inside its trailer (expected: CRC-32 and size)");
                 }
+                if (littleEndianInt(data, at) != (int) crc.getValue()
+                        || littleEndianInt(data, at + 4) != (int) inflater.getBytesWritten()) {
+                    throw new MalformedMessageException("gzip data is corrupt: its trailer's CRC-32 or size does not"
+                            + " match the inflated bytes (expected: the CRC-32 and size of what it inflates to)");
+                }
+                at += 8;
             } catch (DataFormatException e) {
                 throw new MalformedMessageException("gzip data is corrupt: " + e.getMessage());
             } finally {
@@ -120,12 +130,25 @@ public final class Gzip {
             position = afterZero(data, position);
         }
         if ((flags & FHCRC) != 0) {
+            if (data.length - position < 2) {
+                throw new MalformedMessageException("gzip header cut short (expected: its CRC-16)");
+            }
+            CRC32 crc = new CRC32();
+            crc.update(data, at, position - at);
+            if (((data[position] & 0xff) | (data[position + 1] & 0xff) << 8) != ((int) crc.getValue() & 0xffff)) {
+                throw new MalformedMessageException("gzip header is corrupt: its CRC-16 does not match (expected: the"
+                        + " low 16 bits of the header's CRC-32)");
+            }
             position += 2;
         }
         if (position > data.length) {
             throw new MalformedMessageException("gzip header cut short (expected: a whole header)");
         }
         return position;
+    }
+
+    private static int littleEndianInt(byte[] data, int at) {
+        return (data[at] & 0xff) | (data[at + 1] & 0xff) << 8 | (data[at + 2] & 0xff) << 16 | (data[at + 3] & 0xff) << 24;
     }
 
     private static int afterZero(byte[] data, int position) throws MalformedMessageException {

@@ -369,13 +369,15 @@ public final class ConnectProtocol implements Protocol {
             return false;
         }
         for (String coding : acceptEncoding.split(",")) {
-            String[] parts = coding.split(";");
+            // Limit -1 keeps empty pieces: a bare ";" is an empty coding, not an empty array.
+            String[] parts = coding.split(";", -1);
             if (!parts[0].trim().equalsIgnoreCase(Gzip.NAME)) {
                 continue;
             }
             for (int i = 1; i < parts.length; i++) {
                 String parameter = parts[i].trim();
-                if (parameter.startsWith("q=")) {
+                // HTTP's parameter names are case-insensitive: Q=0 refuses gzip as q=0 does.
+                if (parameter.regionMatches(true, 0, "q=", 0, 2)) {
                     try {
                         return Double.parseDouble(parameter.substring(2)) > 0;
                     } catch (NumberFormatException e) {
