@@ -37,6 +37,7 @@ import dev.torii.gateway.upstream.LocalUpstreamSelector;
 import dev.torii.gateway.upstream.UnreachableUpstreams;
 import dev.torii.gateway.upstream.UpstreamCallFilter;
 import dev.torii.gateway.upstream.UpstreamChannels;
+import dev.torii.gateway.upstream.UpstreamEventLoops;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,7 @@ import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
 import org.springframework.cloud.gateway.route.Route;
 import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.ResourcePatternResolver;
@@ -100,9 +102,10 @@ public class GatewayConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    UpstreamChannels upstreamChannels(GatewayProperties properties, TaskScheduler scheduler) {
+    UpstreamChannels upstreamChannels(GatewayProperties properties, TaskScheduler scheduler,
+            ReactorResourceFactory resources) {
         return new UpstreamChannels((int) properties.maxResponseSize().toBytes(), properties.channelShutdownGrace(),
-                scheduler);
+                scheduler, new UpstreamEventLoops(resources::getLoopResources));
     }
 
     @Bean

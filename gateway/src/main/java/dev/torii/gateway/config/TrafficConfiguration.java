@@ -13,6 +13,7 @@ import dev.torii.gateway.traffic.UpstreamGuards;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -50,8 +51,8 @@ public class TrafficConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    RedisConnection rateLimitRedis(GatewayProperties properties) {
-        return new RedisConnection(properties.redis());
+    RedisConnection rateLimitRedis(GatewayProperties properties, ReactorResourceFactory resources) {
+        return new RedisConnection(properties.redis(), resources.getLoopResources());
     }
 
     @Bean

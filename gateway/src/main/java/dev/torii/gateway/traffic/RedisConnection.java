@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import reactor.netty.http.HttpResources;
+import reactor.netty.resources.LoopResources;
 
 /**
  * Owns the Lettuce client and its connections (Redis, Sentinel or Cluster), connecting lazily
@@ -61,6 +62,17 @@ public final class RedisConnection implements SmartLifecycle, AutoCloseable {
      * @param settings where Redis is and how long a call may take
      */
     public RedisConnection(RedisProperties settings) {
+        this(settings, HttpResources.get());
+    }
+
+    /**
+     * Prepares the connection; nothing connects until the first check asks for it.
+     *
+     * @param settings where Redis is and how long a call may take
+     * @param serverLoops the event loops of the gateway's HTTP server, which Lettuce shares where
+     *     it can
+     */
+    public RedisConnection(RedisProperties settings, LoopResources serverLoops) {
         this.settings = settings;
         // Connecting (and its HELLO handshake, on a cold JVM) may take longer than one
         // rate-limit check may wait; each command times out after the check's timeout, on
@@ -70,7 +82,7 @@ public final class RedisConnection implements SmartLifecycle, AutoCloseable {
             parsed.setTimeout(Duration.ofSeconds(2));
             return parsed;
         }).orElse(null);
-        this.loops = uri != null && SharedEventLoops.usable() ? HttpResources.get().onClient(true) : null;
+        this.loops = uri != null && SharedEventLoops.usable() ? serverLoops.onClient(true) : null;
         if (settings.uri().isPresent()) {
             // Connect at start-up, in the background, so the first requests already share buckets.
             connect(common);

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.TaskScheduler;
+import reactor.netty.http.HttpResources;
 
 /**
  * Owns one long-lived gRPC channel per upstream, shared by every request and every route that
@@ -33,7 +34,7 @@ public final class UpstreamChannels implements AutoCloseable {
     private static final String USER_AGENT = "torii-gateway";
 
     private final Map<UpstreamTarget, ManagedChannel> channels = new ConcurrentHashMap<>();
-    private final UpstreamEventLoops loops = UpstreamEventLoops.shared();
+    private final UpstreamEventLoops loops;
     private final int maxResponseBytes;
     private final Duration shutdownGrace;
     // Guards inUse against a retirement deciding while a reload changes what is in use.
@@ -51,11 +52,25 @@ public final class UpstreamChannels implements AutoCloseable {
      * @param shutdownGrace how long channels may drain in-flight calls, on {@link #close()} and
      *     when retired
      * @param scheduler runs retirements; they never wait on its threads
+     * @param loops the event loops the channels' connections run on
      */
-    public UpstreamChannels(int maxResponseBytes, Duration shutdownGrace, TaskScheduler scheduler) {
+    public UpstreamChannels(int maxResponseBytes, Duration shutdownGrace, TaskScheduler scheduler,
+            UpstreamEventLoops loops) {
         this.maxResponseBytes = maxResponseBytes;
         this.shutdownGrace = shutdownGrace;
         this.scheduler = scheduler;
+        this.loops = loops;
+    }
+
+    /**
+     * Creates an empty set of channels on Reactor Netty's global event loops.
+     *
+     * @param maxResponseBytes largest upstream response message accepted
+     * @param shutdownGrace how long channels may drain in-flight calls
+     * @param scheduler runs retirements
+     */
+    public UpstreamChannels(int maxResponseBytes, Duration shutdownGrace, TaskScheduler scheduler) {
+        this(maxResponseBytes, shutdownGrace, scheduler, new UpstreamEventLoops(HttpResources::get));
     }
 
     /**

@@ -5,7 +5,8 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import reactor.netty.http.HttpResources;
+import java.util.function.Supplier;
+import reactor.netty.resources.LoopResources;
 
 /**
  * Puts the upstream channels' connections on the event loops that serve the gateway's HTTP
@@ -14,26 +15,18 @@ import reactor.netty.http.HttpResources;
  * the cores and handing every message from one to the other. Reactor Netty picks the transport
  * (epoll where it can, NIO elsewhere) and the channel class that goes with it.
  */
-final class UpstreamEventLoops {
+public final class UpstreamEventLoops {
 
-    private final EventLoopGroup loops;
-    private final Class<? extends SocketChannel> channelType;
-
-    private UpstreamEventLoops(EventLoopGroup loops, Class<? extends SocketChannel> channelType) {
-        this.loops = loops;
-        this.channelType = channelType;
-    }
+    private final Supplier<LoopResources> resources;
 
     /**
-     * Finds Reactor Netty's loops.
+     * Shares the loops of the gateway's HTTP server.
      *
-     * @return the loops to build channels on
+     * @param resources the server's loop resources, asked for when the first channel is built
+     *     (the server may create them late)
      */
-    static UpstreamEventLoops shared() {
-        HttpResources resources = HttpResources.get();
-        // Colocated: a connection opened from one of the loops stays on that loop.
-        EventLoopGroup group = resources.onClient(true);
-        return new UpstreamEventLoops(group, resources.onChannelClass(SocketChannel.class, group));
+    public UpstreamEventLoops(Supplier<LoopResources> resources) {
+        this.resources = resources;
     }
 
     /**
@@ -44,6 +37,10 @@ final class UpstreamEventLoops {
      * @return the builder
      */
     ManagedChannelBuilder<?> builder(String target, ChannelCredentials credentials) {
-        return NettyChannelBuilder.forTarget(target, credentials).eventLoopGroup(loops).channelType(channelType);
+        LoopResources loops = resources.get();
+        // Colocated: a connection opened from one of the loops stays on that loop.
+        EventLoopGroup group = loops.onClient(true);
+        Class<? extends SocketChannel> type = loops.onChannelClass(SocketChannel.class, group);
+        return NettyChannelBuilder.forTarget(target, credentials).eventLoopGroup(group).channelType(type);
     }
 }
