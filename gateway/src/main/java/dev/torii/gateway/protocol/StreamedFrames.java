@@ -50,7 +50,7 @@ final class StreamedFrames {
     static Flux<byte[]> messages(Flux<DataBuffer> body, String encoding, String encodingHeader, String what,
             int maxBytes) {
         return Flux.defer(() -> {
-            StreamedFrames reader = new StreamedFrames(encoding, encodingHeader, what, maxBytes);
+            StreamedFrames reader = reader(encoding, encodingHeader, what, maxBytes);
             // Prefetch 1: the next buffer is read only when its messages are wanted, so the
             // client's HTTP/2 window, not the gateway's memory, holds what it sends ahead.
             return body.doOnDiscard(DataBuffer.class, DataBufferUtils::release)
@@ -60,7 +60,15 @@ final class StreamedFrames {
     }
 
     /**
-     * Splits bytes as they arrive; used directly by tests.
+     * Creates a reader that keeps the state of one body; {@link #messages} makes one per
+     * subscription, tests use one directly.
+     */
+    static StreamedFrames reader(String encoding, String encodingHeader, String what, int maxBytes) {
+        return new StreamedFrames(encoding, encodingHeader, what, maxBytes);
+    }
+
+    /**
+     * Splits bytes as they arrive.
      *
      * @param bytes the next bytes of the body
      * @return the messages they complete, possibly none
