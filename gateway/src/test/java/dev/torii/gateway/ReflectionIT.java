@@ -12,6 +12,7 @@ import dev.torii.gateway.reload.ReloadStatus;
 import dev.torii.gateway.reload.RouteReloader;
 import dev.torii.gateway.testing.ConfigMapFolder;
 import dev.torii.gateway.testing.DummyAuthority;
+import dev.torii.gateway.testing.HttpCalls;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -22,6 +23,8 @@ import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -179,6 +182,18 @@ class ReflectionIT {
         assertThat(((io.grpc.reflection.v1alpha.ServerReflectionResponse) answer).getListServicesResponse()
                 .getServiceList()).extracting(s -> s.getName()).contains(OFFER_SERVICE).doesNotContain(AUTHORITY_SERVICE);
         assertThat(answers.poll(10, TimeUnit.SECONDS)).isEqualTo(Collector.END);
+    }
+
+    @Test
+    void isServedOverNativeGrpcOnly() {
+        HttpCalls http = new HttpCalls(environment.getRequiredProperty("local.server.port", Integer.class));
+
+        HttpResponse<byte[]> connect = http.postJson("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+                "{\"listServices\": \"\"}", "Connect-Protocol-Version", "1");
+
+        assertThat(connect.statusCode()).isEqualTo(501);
+        assertThat(new String(connect.body(), StandardCharsets.UTF_8)).contains("\"unimplemented\"",
+                "expected: native gRPC");
     }
 
     @Test
