@@ -73,7 +73,7 @@ public final class ReflectionServer implements AutoCloseable {
      * @param path the request path
      * @return whether it is
      */
-    public static boolean serves(String path) {
+    static boolean serves(String path) {
         return METHODS.containsKey(path);
     }
 
