@@ -38,6 +38,7 @@ TARGETS=(
   "gateway dev.torii.gateway.traffic.ClientAddressResolverFuzzTest#aTrustedProxySettingIsABlockOrAClearError"
   "gateway dev.torii.gateway.auth.BearerCredentialExtractorFuzzTest#extractsAPlainCredentialOrAnswers401"
   "gateway dev.torii.gateway.routefile.RouteFileLoaderFuzzTest#loadsOrReportsProblems org.yaml.snakeyaml.**"
+  "gateway dev.torii.gateway.protocol.StreamedFramesFuzzTest#chunksReadAsTheWholeBody"
   "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#neverThrows com.nimbusds.**"
   "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#aListedIssuerIsAGoogleCredential com.nimbusds.**"
   "authority dev.torii.authority.exchange.TokenRequestFormFuzzTest#parsesOrRefusesAsAnInvalidRequest"

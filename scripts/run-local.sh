@@ -56,7 +56,7 @@ echo "starting gateway on :$GATEWAY_PORT, management on :$MANAGEMENT_PORT (log: 
 OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java -jar "$(jar gateway)" \
   --server.port="$GATEWAY_PORT" --management.server.port="$MANAGEMENT_PORT" \
   --torii.gateway.routes-dir=routes --torii.gateway.authority.target="localhost:$AUTHORITY_GRPC_PORT" \
-  --torii.gateway.developer-errors=true --spring.profiles.active=local \
+  --torii.gateway.developer-errors=true --torii.gateway.reflection.enabled=true --spring.profiles.active=local \
   >"$LOGS/gateway.log" 2>&1 &
 pids+=($!)
 
@@ -130,6 +130,10 @@ The local stack is running. Try it:
   # watch offers as they are created (server streaming, as NDJSON); create one in another terminal
   curl -sN -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/WatchOffers \\
     -H 'Content-Type: application/json' -H 'Authorization: Bearer dummy:alice' -d '{}'
+
+  # native gRPC with grpcurl, the schema from the gateway's server reflection (on for make run)
+  grpcurl -plaintext localhost:$GATEWAY_PORT list
+  grpcurl -plaintext -H 'authorization: Bearer dummy:alice' localhost:$GATEWAY_PORT examples.offer.v1.OfferService/WhoAmI
 
 Routes: routes/*.yaml. Logs: $LOGS/. Press Ctrl-C to stop.
 MSG

@@ -23,6 +23,9 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -83,6 +86,7 @@ abstract class GrpcJavaClientCases {
         registry.add("torii.gateway.authority.target", authority::grpcTarget);
         registry.add("management.server.port", () -> "0");
         registry.add("torii.gateway.forwarded-headers", () -> "accept-language," + CallDelayInterceptor.HEADER);
+        registry.add("torii.gateway.reflection.enabled", () -> "true");
     }
 
     @AfterAll
@@ -120,6 +124,21 @@ abstract class GrpcJavaClientCases {
 
         assertThat(created.getSellerId()).isEqualTo(user);
         assertThat(fetched).isEqualTo(created);
+    }
+
+    @Test
+    void reflectionListsTheRoutedServicesAsGrpcurlAsks() throws InterruptedException {
+        try (ReflectionIT.ReflectionStream reflection = new ReflectionIT.ReflectionStream(channel)) {
+            ServerReflectionResponse listed = reflection.ask(ServerReflectionRequest.newBuilder()
+                    .setListServices("").build());
+            ServerReflectionResponse file = reflection.ask(ServerReflectionRequest.newBuilder()
+                    .setFileContainingSymbol("examples.offer.v1.OfferService").build());
+
+            assertThat(listed.getListServicesResponse().getServiceList()).extracting(ServiceResponse::getName)
+                    .contains("examples.offer.v1.OfferService").doesNotContain("torii.authority.v1.Authority");
+            assertThat(file.getFileDescriptorResponse().getFileDescriptorProtoCount()).isGreaterThan(1);
+            reflection.end();
+        }
     }
 
     @Test

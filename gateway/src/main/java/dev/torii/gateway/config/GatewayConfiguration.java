@@ -24,6 +24,8 @@ import dev.torii.gateway.protocol.GrpcWebProtocol;
 import dev.torii.gateway.protocol.LegacyProtocol;
 import dev.torii.gateway.protocol.ProtocolFilter;
 import dev.torii.gateway.protocol.Protocols;
+import dev.torii.gateway.protocol.ReflectionFilter;
+import dev.torii.gateway.protocol.ReflectionServer;
 import dev.torii.gateway.protocol.StatusJson;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.routefile.RouteFileLoader;
@@ -41,9 +43,11 @@ import dev.torii.gateway.upstream.UpstreamEventLoops;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
@@ -114,14 +118,30 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    Protocols protocols(JsonTranscoder json, DescriptorRegistry descriptors, GatewayProperties properties) {
+    GrpcProtocol grpcProtocol(GatewayProperties properties) {
+        return new GrpcProtocol((int) properties.streams().compressMinSize().toBytes());
+    }
+
+    @Bean
+    Protocols protocols(JsonTranscoder json, DescriptorRegistry descriptors, GrpcProtocol grpc,
+            GatewayProperties properties) {
         // Most specific first; the legacy dialect takes whatever no other protocol claims.
         int compressMinBytes = (int) properties.streams().compressMinSize().toBytes();
         return new Protocols(List.of(
                 new GrpcWebProtocol(compressMinBytes),
-                new GrpcProtocol(compressMinBytes),
+                grpc,
                 new ConnectProtocol(json, descriptors, compressMinBytes),
                 new LegacyProtocol(json, new StatusJson(descriptors))));
+    }
+
+    /**
+     * Answers gRPC server reflection for the routed services, when {@code
+     * torii.gateway.reflection.enabled} is set.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(prefix = "torii.gateway.reflection", name = "enabled", havingValue = "true")
+    ReflectionServer reflectionServer(RouteRegistry routes) {
+        return new ReflectionServer(routes);
     }
 
     @Bean
@@ -145,6 +165,9 @@ public class GatewayConfiguration {
      *   <li>CORS: answers preflights before route matching and auth (a preflight carries no
      *       credential, and its path need not exist for its answer), and marks the answers of
      *       allowed origins before any later step can fail;</li>
+     *   <li>reflection: answers gRPC server reflection itself (no route names it), after the
+     *       protocol step so its errors are gRPC's, and before authentication and rate limits,
+     *       which it does not take part in: the gateway-wide setting alone decides;</li>
      *   <li>route match: before anything costly, an unknown path answers 404 at once;</li>
      *   <li>deadline: right after the route is known, so time spent authenticating, rate limiting
      *       and reading the body counts against it;</li>
@@ -161,13 +184,16 @@ public class GatewayConfiguration {
             Protocols protocols, PrivateTokenCache tokens, RateLimiter rateLimiter,
             ClientAddressResolver clientAddresses, UpstreamGuards guards, LocalUpstreamSelector selector,
             UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
-            BufferedAccessLog accessLog, DescriptorRegistry descriptors) {
+            BufferedAccessLog accessLog, DescriptorRegistry descriptors, GrpcProtocol grpc,
+            ObjectProvider<ReflectionServer> reflection) {
         List<GatewayFilter> steps = List.of(
                 new RequestIdFilter(),
                 new RequestTelemetryFilter(metrics, tracing, accessLog),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ProtocolFilter(protocols),
                 new CorsFilter(routes, properties.cors().policy(), properties.forwardedHeaders()),
+                new ReflectionFilter(grpc, Optional.ofNullable(reflection.getIfAvailable()),
+                        (int) properties.maxRequestSize().toBytes(), properties.streams().idleTimeout()),
                 new RouteMatchFilter(routes, protocols, descriptors),
                 new DeadlineFilter(protocols),
                 new TracedStep(new AuthenticationFilter(tokens, tracing), "authenticate", tracing),

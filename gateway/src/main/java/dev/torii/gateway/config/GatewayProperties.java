@@ -55,6 +55,7 @@ import org.springframework.validation.annotation.Validated;
  * @param streams limits and encoding of server-streaming answers
  * @param cors which web pages on other origins may call, for route files that say nothing
  *     themselves
+ * @param reflection whether the gateway answers gRPC server reflection for the routed services
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -78,7 +79,20 @@ public record GatewayProperties(
         @DefaultValue("100000") long maxLocalBuckets,
         @NotNull @DefaultValue("draft") RateLimitHeaders rateLimitHeaders,
         @NotNull @DefaultValue Streams streams,
-        @NotNull @DefaultValue Cors cors) {
+        @NotNull @DefaultValue Cors cors,
+        @NotNull @DefaultValue Reflection reflection) {
+
+    /**
+     * Configures gRPC server reflection ({@code grpc.reflection.v1} and {@code v1alpha}), which
+     * grpcurl and Postman use to list services and read their schemas without the
+     * {@code .proto} files.
+     *
+     * @param enabled whether the gateway answers reflection over native gRPC, for exactly the
+     *     services the routes in force expose (their descriptors from the descriptor sets), with
+     *     no credential; off by default, since it shows every routed method's schema to anyone
+     *     who can reach the port. When off, reflection is answered UNIMPLEMENTED.
+     */
+    public record Reflection(@DefaultValue("false") boolean enabled) {}
 
     /**
      * Configures route hot reload.

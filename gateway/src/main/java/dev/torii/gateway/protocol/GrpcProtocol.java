@@ -44,7 +44,9 @@ import reactor.netty.http.server.HttpServerResponse;
  *       upstream's trailers.</li>
  *   <li>Errors before the first message, the gateway's own included: trailers-only (one HEADERS
  *       frame with HTTP 200 and the status fields).</li>
- *   <li>Client and bidirectional streaming are not served: route files refuse such methods.</li>
+ *   <li>Client and bidirectional streaming are not served: route files refuse such methods. The
+ *       one exception is server reflection, a bidirectional call the gateway answers itself
+ *       ({@link ReflectionFilter}).</li>
  *   <li>A request over HTTP/1.1 is refused with 505 and a plain-text explanation: gRPC's
  *       trailers need HTTP/2 (browsers and HTTP/1.1 clients use gRPC-Web).</li>
  * </ul>
@@ -117,6 +119,33 @@ public final class GrpcProtocol implements Protocol {
         }
         return MessageCodec.body(request, maxBytes + MessageFrames.PREFIX_BYTES)
                 .map(body -> MessageCodec.onlyFrame(body, encoding, GrpcTrailers.ENCODING, "request frame", maxBytes));
+    }
+
+    /**
+     * Reads a request that streams messages (a bidirectional call served by the gateway itself):
+     * each message as its frame completes, while the answer may already flow.
+     *
+     * @param exchange the request
+     * @param state the request's state, whose format this sets
+     * @param maxBytes the size limit of one message
+     * @return the messages, failing in the gateway's error form for a bad content type, encoding
+     *     or frame
+     */
+    Flux<byte[]> readStream(ServerWebExchange exchange, GatewayExchange state, int maxBytes) {
+        ServerHttpRequest request = exchange.getRequest();
+        String contentType = request.getHeaders().getFirst(HttpHeaders.CONTENT_TYPE);
+        String type = GrpcCodec.baseType(contentType);
+        if (!GRPC.equals(type) && !GRPC_PROTO.equals(type)) {
+            return Flux.error(GatewayErrors.unsupportedMediaType(contentType, GRPC + " or " + GRPC_PROTO));
+        }
+        state.format(WireFormat.PROTOBUF, GRPC);
+        String encoding;
+        try {
+            encoding = GrpcCodec.requestEncoding(request);
+        } catch (GatewayError e) {
+            return Flux.error(e);
+        }
+        return StreamedFrames.messages(request.getBody(), encoding, GrpcTrailers.ENCODING, "request frame", maxBytes);
     }
 
     @Override

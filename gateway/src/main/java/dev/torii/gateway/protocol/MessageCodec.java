@@ -149,7 +149,21 @@ final class MessageCodec {
                     + (what.endsWith("envelope") ? "envelopes" : "frames")
                     + " (expected: exactly one message for a unary or server-streaming method)");
         }
-        MessageFrames.Frame frame = frames.get(0);
+        return payload(frames.get(0), encoding, encodingHeader, what, maxBytes);
+    }
+
+    /**
+     * Reads the message of one length-prefixed frame: flagged 0x00, or 0x01 when compressed with
+     * {@code encoding}, which is then undone.
+     *
+     * @param frame the frame
+     * @param encoding the message encoding the client named, possibly null
+     * @param encodingHeader the header that names it, for errors
+     * @param what names a frame in errors ("request envelope", "request frame")
+     * @param maxBytes the size limit of the inflated message
+     */
+    static byte[] payload(MessageFrames.Frame frame, String encoding, String encodingHeader, String what,
+            int maxBytes) {
         if ((frame.flags() & ~COMPRESSED) != 0) {
             throw GatewayError.of(Status.Code.INVALID_ARGUMENT, String.format(Locale.ROOT,
                     "%s flags 0x%02x (expected: 0x00, or 0x01 for a compressed message)", what, frame.flags()));

@@ -31,6 +31,7 @@ class GatewayPropertiesTest {
     private static final GatewayProperties.RetryBudget RETRY_BUDGET = new GatewayProperties.RetryBudget(0.2, 10);
     private static final GatewayProperties.Cors NO_CORS = new GatewayProperties.Cors(List.of(), List.of("GET", "POST"),
             List.of(), List.of(), false, Duration.ofMinutes(30));
+    private static final GatewayProperties.Reflection NO_REFLECTION = new GatewayProperties.Reflection(false);
 
     @ParameterizedTest
     @ValueSource(strings = {"authorization", "Cookie", "grpc-timeout", "x-torii-user", "te", "trace-bin", "host",
@@ -51,7 +52,7 @@ class GatewayPropertiesTest {
                 DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
                 RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
                 new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
-                NO_CORS))
+                NO_CORS, NO_REFLECTION))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
     }
 
@@ -95,6 +96,16 @@ class GatewayPropertiesTest {
     }
 
     @Test
+    void reflectionIsOffUnlessSet() {
+        ApplicationContextRunner binding = new ApplicationContextRunner().withUserConfiguration(Bound.class)
+                .withPropertyValues("torii.gateway.descriptor-sets=classpath:none.binpb");
+
+        binding.run(context -> assertThat(context.getBean(GatewayProperties.class).reflection().enabled()).isFalse());
+        binding.withPropertyValues("torii.gateway.reflection.enabled=true").run(context ->
+                assertThat(context.getBean(GatewayProperties.class).reflection().enabled()).isTrue());
+    }
+
+    @Test
     void bindsTheCorsDefaultAndNamesAWrongOrigin() {
         ApplicationContextRunner binding = new ApplicationContextRunner().withUserConfiguration(Bound.class);
         binding.withPropertyValues("torii.gateway.cors.allowed-origins=http://localhost:5173,https://*.example.com")
@@ -117,6 +128,6 @@ class GatewayPropertiesTest {
                 DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
                 RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
                 new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
-                NO_CORS);
+                NO_CORS, NO_REFLECTION);
     }
 }
