@@ -10,6 +10,7 @@ import dev.torii.gateway.test.v1.SleepRequest;
 import dev.torii.gateway.test.v1.TestServiceGrpc;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Metadata;
@@ -53,7 +54,17 @@ public final class TestBackend implements AutoCloseable {
             public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call,
                     Metadata headers, ServerCallHandler<ReqT, RespT> next) {
                 calls.incrementAndGet();
-                return Contexts.interceptCall(Context.current().withValue(METADATA, headers), call, headers, next);
+                ServerCall.Listener<ReqT> listener = Contexts.interceptCall(
+                        Context.current().withValue(METADATA, headers), call, headers, next);
+                // Counted here, not in the service's cancel handler: a call cancelled before its
+                // request has reached the service method never runs that handler.
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+                    @Override
+                    public void onCancel() {
+                        cancelled.incrementAndGet();
+                        super.onCancel();
+                    }
+                };
             }
         };
         this.server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
@@ -101,7 +112,7 @@ public final class TestBackend implements AutoCloseable {
     }
 
     /**
-     * Returns how many Sleep and Stream calls were cancelled before they ended.
+     * Returns how many calls were cancelled before they ended.
      *
      * @return the count
      */
@@ -185,7 +196,9 @@ public final class TestBackend implements AutoCloseable {
         @Override
         public void sleep(SleepRequest request, StreamObserver<EchoResponse> responseObserver) {
             ServerCallStreamObserver<EchoResponse> observer = (ServerCallStreamObserver<EchoResponse>) responseObserver;
-            observer.setOnCancelHandler(cancelled::incrementAndGet);
+            // Lets the service see the cancellation (the interceptor counts it) instead of
+            // failing its next onNext.
+            observer.setOnCancelHandler(() -> { });
             EchoResponse response = echoOf(EchoRequest.newBuilder().setNumber(request.getMillis()).build());
             Runnable answer = () -> {
                 if (!observer.isCancelled()) {
@@ -224,7 +237,9 @@ public final class TestBackend implements AutoCloseable {
         @Override
         public void stream(EchoRequest request, StreamObserver<EchoResponse> responseObserver) {
             ServerCallStreamObserver<EchoResponse> observer = (ServerCallStreamObserver<EchoResponse>) responseObserver;
-            observer.setOnCancelHandler(cancelled::incrementAndGet);
+            // Lets the service see the cancellation (the interceptor counts it) instead of
+            // failing its next onNext.
+            observer.setOnCancelHandler(() -> { });
             for (String tag : request.getTagsList()) {
                 if (tag.startsWith("unavailable-first:")
                         && flaky.computeIfAbsent(tag, k -> new AtomicInteger()).incrementAndGet() == 1) {
