@@ -33,7 +33,7 @@ class PackageLayersTest {
 
     /** Each package's layer; a package may import its own layer's and lower layers' packages. */
     static final Map<String, Integer> LAYERS = Map.ofEntries(
-            Map.entry("grpc", 0), Map.entry("observe", 0),
+            Map.entry("grpc", 0), Map.entry("observe", 0), Map.entry("httprule", 0),
             Map.entry("route", 1),
             Map.entry("exchange", 2),
             Map.entry("error", 3),
