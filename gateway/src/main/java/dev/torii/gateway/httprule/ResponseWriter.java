@@ -55,9 +55,9 @@ public final class ResponseWriter {
         Map<JsonPrintOptions, JsonFormat.Printer> scalars = new HashMap<>();
         for (int bits = 0; bits < 8; bits++) {
             JsonPrintOptions options = new JsonPrintOptions((bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0);
-            JsonFormat.Printer printer = printer(types, options);
-            all.put(options, printer);
-            scalars.put(options, printer.alwaysPrintFieldsWithNoPresence());
+            all.put(options, printer(types, options));
+            scalars.put(options, printer(types,
+                    new JsonPrintOptions(options.protoFieldNames(), true, options.enumsAsInts())));
         }
         this.printers = Map.copyOf(all);
         this.scalarPrinters = Map.copyOf(scalars);
