@@ -1,11 +1,13 @@
 package dev.torii.gateway.httprule;
 
 import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.StringValue;
 import com.google.protobuf.util.JsonFormat;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.grpc.MalformedMessageException;
@@ -23,7 +25,8 @@ import java.util.Map;
  *
  * <p>A response_body field that is not a message prints as its JSON value alone, as grpc-gateway's
  * marshaler prints it: an array for a repeated field, an object for a map, a number or string for
- * a scalar (its default when unset: the field is what the client asked for).
+ * a scalar; an unset scalar prints its default (the field is what the client asked for), or
+ * {@code null} when the field has presence ({@code optional}).
  *
  * <p>Works one message at a time, so a server stream is rendered message by message. Immutable and
  * thread-safe.
@@ -34,7 +37,9 @@ public final class ResponseWriter {
     public static final String JSON = "application/json";
 
     private final Map<JsonPrintOptions, JsonFormat.Printer> printers;
-    private final Map<JsonPrintOptions, JsonFormat.Printer> scalarPrinters;
+    // The same options without emitDefaults: a container printed to cut one field out of it must
+    // not print its other fields.
+    private final Map<JsonPrintOptions, JsonFormat.Printer> sparsePrinters;
 
     /**
      * Creates a writer that prints {@code google.protobuf.Any} with every known type.
@@ -52,15 +57,15 @@ public final class ResponseWriter {
      */
     public ResponseWriter(JsonFormat.TypeRegistry types) {
         Map<JsonPrintOptions, JsonFormat.Printer> all = new HashMap<>();
-        Map<JsonPrintOptions, JsonFormat.Printer> scalars = new HashMap<>();
+        Map<JsonPrintOptions, JsonFormat.Printer> sparse = new HashMap<>();
         for (int bits = 0; bits < 8; bits++) {
             JsonPrintOptions options = new JsonPrintOptions((bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0);
             all.put(options, printer(types, options));
-            scalars.put(options, printer(types,
-                    new JsonPrintOptions(options.protoFieldNames(), true, options.enumsAsInts())));
+            sparse.put(options, printer(types,
+                    new JsonPrintOptions(options.protoFieldNames(), false, options.enumsAsInts())));
         }
         this.printers = Map.copyOf(all);
-        this.scalarPrinters = Map.copyOf(scalars);
+        this.sparsePrinters = Map.copyOf(sparse);
     }
 
     private static JsonFormat.Printer printer(JsonFormat.TypeRegistry types, JsonPrintOptions options) {
@@ -125,24 +130,78 @@ public final class ResponseWriter {
         return new Rendered(print(printers.get(options), message).getBytes(StandardCharsets.UTF_8), JSON);
     }
 
-    // The field's JSON value, cut out of its container printed with that field alone:
-    // {"name":VALUE} -> VALUE.
+    // The JSON value of a repeated, map or scalar field.
     private byte[] fieldJson(Message container, FieldDescriptor field, JsonPrintOptions options) {
-        DynamicMessage.Builder alone = DynamicMessage.newBuilder(container.getDescriptorForType());
-        if (field.isRepeated() ? container.getRepeatedFieldCount(field) > 0 : container.hasField(field)) {
-            alone.setField(field, container.getField(field));
-        }
-        String printed = print(printers.get(options), alone.build());
-        if (printed.equals("{}") && !field.isRepeated()) {
-            printed = print(scalarPrinters.get(options), alone.build());
-        }
         String value;
-        if (printed.equals("{}")) {
-            value = field.isMapField() ? "{}" : field.isRepeated() ? "[]" : "null";
+        boolean messages = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
+        if (field.isMapField()) {
+            FieldDescriptor valueField = field.getMessageType().findFieldByName("value");
+            boolean messageValues = valueField.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
+            value = messageValues && options.emitDefaults() ? mapOfMessages(container, field, options)
+                    : container.getRepeatedFieldCount(field) == 0 ? "{}" : cutOut(container, field, options);
+        } else if (field.isRepeated()) {
+            value = messages ? arrayOfMessages(container, field, options)
+                    : container.getRepeatedFieldCount(field) == 0 ? "[]" : cutOut(container, field, options);
+        } else if (container.hasField(field)) {
+            value = cutOut(container, field, options);
         } else {
-            value = printed.substring(printed.indexOf("\":") + 2, printed.length() - 1);
+            value = field.hasPresence() ? "null" : defaultJson(field, options);
         }
         return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    // The field printed in a copy of its container that holds nothing else: {"name":VALUE} -> VALUE.
+    private String cutOut(Message container, FieldDescriptor field, JsonPrintOptions options) {
+        DynamicMessage alone = DynamicMessage.newBuilder(container.getDescriptorForType())
+                .setField(field, container.getField(field)).build();
+        String printed = print(sparsePrinters.get(options), alone);
+        return printed.substring(printed.indexOf("\":") + 2, printed.length() - 1);
+    }
+
+    private String arrayOfMessages(Message container, FieldDescriptor field, JsonPrintOptions options) {
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < container.getRepeatedFieldCount(field); i++) {
+            json.append(i == 0 ? "" : ",").append(print(printers.get(options),
+                    (Message) container.getRepeatedField(field, i)));
+        }
+        return json.append(']').toString();
+    }
+
+    // A map of messages whose values must show their defaults: each value printed alone, each key
+    // as the JSON string the mapping makes of it.
+    private String mapOfMessages(Message container, FieldDescriptor field, JsonPrintOptions options) {
+        FieldDescriptor keyField = field.getMessageType().findFieldByName("key");
+        FieldDescriptor valueField = field.getMessageType().findFieldByName("value");
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i < container.getRepeatedFieldCount(field); i++) {
+            Message entry = (Message) container.getRepeatedField(field, i);
+            json.append(i == 0 ? "" : ",").append(print(printers.get(options), StringValue.of(keyText(keyField,
+                    entry.getField(keyField))))).append(':').append(print(printers.get(options),
+                    (Message) entry.getField(valueField)));
+        }
+        return json.append('}').toString();
+    }
+
+    private static String keyText(FieldDescriptor keyField, Object key) {
+        return switch (keyField.getType()) {
+            case UINT32, FIXED32 -> Integer.toUnsignedString((Integer) key);
+            case UINT64, FIXED64 -> Long.toUnsignedString((Long) key);
+            default -> String.valueOf(key);
+        };
+    }
+
+    // What the proto3 JSON mapping prints for an unset field without presence: its default.
+    private static String defaultJson(FieldDescriptor field, JsonPrintOptions options) {
+        return switch (field.getJavaType()) {
+            case STRING, BYTE_STRING -> "\"\"";
+            case BOOLEAN -> "false";
+            case INT -> "0";
+            case LONG -> "\"0\"";
+            case FLOAT, DOUBLE -> "0.0";
+            case ENUM -> options.enumsAsInts() ? String.valueOf(((EnumValueDescriptor) field.getDefaultValue()).getNumber())
+                    : "\"" + ((EnumValueDescriptor) field.getDefaultValue()).getName() + "\"";
+            case MESSAGE -> "{}";
+        };
     }
 
     private static String print(JsonFormat.Printer printer, Message message) {
