@@ -1,5 +1,7 @@
 package dev.torii.gateway.route;
 
+import dev.torii.gateway.httprule.HttpBinding;
+import dev.torii.gateway.httprule.JsonPrintOptions;
 import com.google.protobuf.Descriptors;
 import io.grpc.MethodDescriptor;
 import java.time.Duration;
@@ -20,6 +22,9 @@ import java.time.Duration;
  * @param cors which pages on other origins may call, as the route file says; empty when the file
  *     says nothing, so the gateway-wide default applies
  * @param source where the route file declares the method
+ * @param httpBindings the method's REST bindings: its route file's {@code http} rule, or else its
+ *     proto's {@code google.api.http} option; empty for none
+ * @param jsonPrint how REST answers print JSON
  */
 public record MethodRoute(
         String path,
@@ -32,7 +37,16 @@ public record MethodRoute(
         String audience,
         TrafficPolicy traffic,
         java.util.Optional<CorsPolicy> cors,
-        RouteSource source) {
+        RouteSource source,
+        java.util.List<HttpBinding> httpBindings,
+        JsonPrintOptions jsonPrint) {
+
+    /**
+     * Checks and copies the components.
+     */
+    public MethodRoute {
+        httpBindings = java.util.List.copyOf(httpBindings);
+    }
 
     /**
      * Returns the fully-qualified name of the method's service.

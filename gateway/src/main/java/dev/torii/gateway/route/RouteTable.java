@@ -1,5 +1,7 @@
 package dev.torii.gateway.route;
 
+import dev.torii.gateway.httprule.Match;
+import dev.torii.gateway.httprule.PathMatcher;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,11 +17,14 @@ import java.util.stream.Collectors;
 public final class RouteTable {
 
     private final Map<String, MethodRoute> byPath;
+    private final PathMatcher<MethodRoute> byTemplate;
+    private final boolean hasHttpBindings;
     private final List<ServiceRoutes> services;
     private final Instant loadedAt;
 
     /**
-     * Builds a table; paths must already be unique (the loader checks).
+     * Builds a table; paths must already be unique and REST templates free of conflicts (the
+     * loader checks).
      *
      * @param services the loaded route files
      * @param loadedAt when they were loaded
@@ -29,6 +34,11 @@ public final class RouteTable {
         this.byPath = services.stream()
                 .flatMap(s -> s.methods().stream())
                 .collect(Collectors.toUnmodifiableMap(MethodRoute::path, Function.identity()));
+        PathMatcher.Builder<MethodRoute> templates = PathMatcher.builder();
+        services.forEach(s -> s.methods().forEach(m -> m.httpBindings().forEach(b -> templates.add(b, m))));
+        this.byTemplate = templates.build();
+        this.hasHttpBindings = services.stream().anyMatch(s -> s.methods().stream()
+                .anyMatch(m -> !m.httpBindings().isEmpty()));
         this.loadedAt = loadedAt;
     }
 
@@ -40,6 +50,28 @@ public final class RouteTable {
      */
     public MethodRoute find(String path) {
         return byPath.get(path);
+    }
+
+    /**
+     * Matches a request against the REST bindings' templates, compiled into one tree: no scan
+     * over the routes.
+     *
+     * @param method the request's HTTP method
+     * @param rawPath the request path as received, percent-encoded
+     * @return the route and path variables; or the methods the path takes (405); or not found
+     */
+    public Match<MethodRoute> matchHttp(String method, String rawPath) {
+        return byTemplate.match(method, rawPath);
+    }
+
+    /**
+     * Tells whether any route has a REST binding, so that requests need no template walk when
+     * none has.
+     *
+     * @return whether {@link #matchHttp} can find anything
+     */
+    public boolean hasHttpBindings() {
+        return hasHttpBindings;
     }
 
     /**

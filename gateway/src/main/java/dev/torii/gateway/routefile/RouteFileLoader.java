@@ -1,5 +1,8 @@
 package dev.torii.gateway.routefile;
 
+import dev.torii.gateway.httprule.ConflictingBindingException;
+import dev.torii.gateway.httprule.HttpBinding;
+import dev.torii.gateway.httprule.PathMatcher;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteSource;
@@ -139,6 +142,7 @@ public final class RouteFileLoader {
     private static void checkAcrossFiles(List<ServiceRoutes> services, List<RouteProblem> problems) {
         Map<String, RouteSource> paths = new HashMap<>();
         Map<UpstreamTarget, MethodRoute> upstreamSettings = new HashMap<>();
+        PathMatcher.Builder<MethodRoute> templates = PathMatcher.builder();
         for (ServiceRoutes service : services) {
             for (MethodRoute method : service.methods()) {
                 Path file = method.source().file();
@@ -153,6 +157,15 @@ public final class RouteFileLoader {
                                 + " maxConcurrentCalls of " + target + " differ from " + first.source()
                                 + " (expected: the same settings wherever an upstream is named, since it has one"
                                 + " breaker)"));
+                    }
+                }
+                for (HttpBinding binding : method.httpBindings()) {
+                    try {
+                        templates.add(binding, method);
+                    } catch (ConflictingBindingException e) {
+                        problems.add(new RouteProblem(file, method.source().line(), "http", e.getMessage()
+                                + " (expected: each verb and path template served by one method; change one"
+                                + " template, or replace a proto's rule with http: on the method)"));
                     }
                 }
                 RouteSource previous = paths.putIfAbsent(method.path(), method.source());

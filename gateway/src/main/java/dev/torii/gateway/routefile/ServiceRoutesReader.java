@@ -1,5 +1,9 @@
 package dev.torii.gateway.routefile;
 
+import com.google.api.HttpRule;
+import dev.torii.gateway.httprule.HttpBinding;
+import dev.torii.gateway.httprule.HttpBindings;
+import dev.torii.gateway.httprule.JsonPrintOptions;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import dev.torii.gateway.grpc.ByteArrayMarshaller;
@@ -43,7 +47,7 @@ final class ServiceRoutesReader {
     // when the file sets a broken one (already reported).
     private record Defaults(Duration timeout, Optional<AuthPolicy> auth, String audience,
             Optional<TrafficPolicy.RateLimit> rateLimit, TrafficPolicy.Retry retry, boolean idempotent,
-            Optional<CorsPolicy> cors) {}
+            Optional<CorsPolicy> cors, JsonPrintOptions jsonPrint) {}
 
     /**
      * Builds a file's routes.
@@ -74,7 +78,7 @@ final class ServiceRoutesReader {
         Optional<CorsPolicy> cors = PolicyReader.cors(yaml);
         Defaults defaults = new Defaults(timeout, auth,
                 audience.orElse(service.map(ServiceDescriptor::getFullName).orElse("")), rateLimit, retry, idempotent,
-                cors);
+                cors, jsonPrint(yaml, JsonPrintOptions.DEFAULT));
         List<MethodRoute> methods = methods(yaml, service, upstream, defaults);
         if (service.isEmpty() || upstream.isEmpty() || problems.count() > before) {
             return Optional.empty();
@@ -97,6 +101,9 @@ final class ServiceRoutesReader {
             Optional<TrafficPolicy.RateLimit> rateLimit = defaults.rateLimit();
             TrafficPolicy.Retry retry = defaults.retry();
             boolean idempotent = defaults.idempotent();
+            JsonPrintOptions jsonPrint = defaults.jsonPrint();
+            Optional<YamlMapping> declared = Optional.empty();
+            boolean noHttp = false;
             if (entry instanceof ScalarNode) {
                 name = yaml.string(entry, field);
             } else {
@@ -109,6 +116,10 @@ final class ServiceRoutesReader {
                 rateLimit = PolicyReader.rateLimit(method).orElse(rateLimit);
                 retry = PolicyReader.retry(method).orElse(retry);
                 idempotent = method.bool("idempotent").orElse(idempotent);
+                jsonPrint = jsonPrint(method, jsonPrint);
+                Optional<Node> http = method.get("http");
+                noHttp = http.isPresent() && http.get() instanceof ScalarNode;
+                declared = http.isPresent() && !noHttp ? Optional.of(method.mapping("http")) : Optional.empty();
             }
             if (auth == null) {
                 // No accidental public routes: every method needs a policy, from the file or its own.
@@ -135,6 +146,11 @@ final class ServiceRoutesReader {
                         + " identity)");
                 continue;
             }
+            Optional<List<HttpBinding>> bindings = noHttp ? Optional.of(List.of())
+                    : httpBindings(yaml, entry, field, method.get(), declared);
+            if (bindings.isEmpty()) {
+                continue;
+            }
             String fullName = io.grpc.MethodDescriptor.generateFullMethodName(service.get().getFullName(),
                     method.get().getName());
             UpstreamReader.UpstreamSpec spec = upstream.get();
@@ -144,9 +160,43 @@ final class ServiceRoutesReader {
                     method.get().isServerStreaming() ? io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING
                             : io.grpc.MethodDescriptor.MethodType.UNARY),
                     spec.target(), spec.local(), timeout.orElse(defaults.timeout()), auth.get(), defaults.audience(),
-                    traffic, defaults.cors(), new RouteSource(yaml.problems().file(), YamlMapping.line(entry))));
+                    traffic, defaults.cors(), new RouteSource(yaml.problems().file(), YamlMapping.line(entry)),
+                    bindings.get(), jsonPrint));
         }
         return methods;
+    }
+
+    // The method's REST bindings: those its entry declares (http: a rule), or else its proto's
+    // google.api.http option, each checked against the method's messages.
+    private static Optional<List<HttpBinding>> httpBindings(YamlMapping yaml, Node entry, String field,
+            MethodDescriptor method, Optional<YamlMapping> declared) {
+        if (declared.isPresent()) {
+            Optional<HttpRule> rule = HttpRuleReader.read(declared.get());
+            if (rule.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(HttpBindings.of(rule.get(), method));
+            } catch (IllegalArgumentException e) {
+                yaml.problems().add(declared.get().node(), field + ".http", e.getMessage());
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(HttpBindings.of(method));
+        } catch (IllegalArgumentException e) {
+            yaml.problems().add(entry, field, "the google.api.http option of " + method.getFullName() + ": "
+                    + e.getMessage() + " (expected: a valid rule, or http: on the method to replace it, or http: none)");
+            return Optional.empty();
+        }
+    }
+
+    private static JsonPrintOptions jsonPrint(YamlMapping yaml, JsonPrintOptions inherited) {
+        return yaml.optionalMapping("jsonPrint").map(print -> new JsonPrintOptions(
+                        print.bool("protoFieldNames").orElse(inherited.protoFieldNames()),
+                        print.bool("emitDefaults").orElse(inherited.emitDefaults()),
+                        print.bool("enumsAsInts").orElse(inherited.enumsAsInts())))
+                .orElse(inherited);
     }
 
     private static Optional<MethodDescriptor> exposableMethod(YamlMapping yaml, Node entry, String field,

@@ -40,7 +40,8 @@ class ConnectProtocolFuzzTest {
     private static final DescriptorRegistry DESCRIPTORS = DescriptorRegistry.of(List.of(EchoRequest.getDescriptor().getFile()));
     private static final MethodRoute ECHO = new MethodRoute("/torii.test.v1.TestService/Echo",
             EchoRequest.getDescriptor().getFile().findServiceByName("TestService").findMethodByName("Echo"), null, null,
-            java.util.Optional.empty(), Duration.ofSeconds(5), null, null, null, java.util.Optional.empty(), null);
+            java.util.Optional.empty(), Duration.ofSeconds(5), null, null, null, java.util.Optional.empty(), null, List.of(),
+            dev.torii.gateway.httprule.JsonPrintOptions.DEFAULT);
 
     private final ConnectProtocol connect = new ConnectProtocol(new JsonTranscoder(DESCRIPTORS), DESCRIPTORS, 1024);
 

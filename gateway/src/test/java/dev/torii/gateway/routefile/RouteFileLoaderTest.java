@@ -112,7 +112,7 @@ class RouteFileLoaderTest {
                         methods: [GetOffer]
                         timout: 3s
                         auth: public
-                        """, 4, "timout: unknown field (expected one of: audience, auth, cors, idempotent, methods, rateLimit, retry, service, timeout, upstream)"),
+                        """, 4, "timout: unknown field (expected one of: audience, auth, cors, idempotent, jsonPrint, methods, rateLimit, retry, service, timeout, upstream)"),
                 Arguments.of("missing service", """
                         upstream: {target: "localhost:1"}
                         methods: [GetOffer]
