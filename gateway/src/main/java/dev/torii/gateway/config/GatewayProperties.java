@@ -181,7 +181,7 @@ public record GatewayProperties(
      * @param allowCredentials whether cookies and client certificates may be sent
      * @param maxAge how long a browser may reuse a preflight's answer
      */
-    public record Cors(@DefaultValue List<String> allowedOrigins, @DefaultValue({"GET", "POST"}) List<String> allowedMethods,
+    public record Cors(@DefaultValue List<String> allowedOrigins, @DefaultValue({"GET", "POST", "PUT", "PATCH", "DELETE"}) List<String> allowedMethods,
             @DefaultValue List<String> allowedHeaders, @DefaultValue List<String> exposedHeaders,
             @DefaultValue("false") boolean allowCredentials, @DefaultValue("30m") Duration maxAge) {
 

@@ -30,8 +30,8 @@ public record CorsPolicy(List<String> allowedOrigins, List<String> allowedMethod
                     + "(:([0-9]{1,5}|\\*))?|[a-z][a-z0-9+.-]*://\\[[0-9a-f:.]+\\](:([0-9]{1,5}|\\*))?");
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
 
-    /** The methods a preflight may ask for when a policy names none: Connect's GET form and POST. */
-    public static final List<String> DEFAULT_METHODS = List.of("GET", "POST");
+    /** The methods a preflight may ask for when a policy names none: POST, Connect's GET form and the REST verbs. */
+    public static final List<String> DEFAULT_METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
     /** How long a preflight's answer lasts when a policy says nothing. */
     public static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(30);
