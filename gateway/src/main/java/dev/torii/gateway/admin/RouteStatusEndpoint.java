@@ -120,7 +120,8 @@ public final class RouteStatusEndpoint {
             for (MethodRoute method : service.methods()) {
                 routeRows.add(new StatusReport.Route(method.path(), method.serviceName(), method.methodName(),
                         method.auth().describe(), StatusReport.duration(method.timeout()), method.audience(),
-                        method.upstream().target(), method.source().toString()));
+                        method.upstream().target(), method.source().toString(),
+                        method.httpBindings().stream().map(b -> b.verb() + " " + b.template().text()).toList()));
                 services.computeIfAbsent(method.upstream(), target -> new LinkedHashSet<>()).add(method.serviceName());
                 method.localUpstream().ifPresent(local -> {
                     services.computeIfAbsent(local, target -> new LinkedHashSet<>()).add(method.serviceName());

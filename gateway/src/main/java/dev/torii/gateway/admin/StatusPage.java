@@ -154,7 +154,7 @@ final class StatusPage {
                 .append("<th>Timeout</th><th>Audience</th><th>Upstream</th><th>Declared at</th></tr></thead><tbody>\n");
         for (StatusReport.Route route : routes) {
             html.append("<tr class=\"route\">")
-                    .append(cell(code(route.path())))
+                    .append(cell(code(route.path()) + rest(route.rest())))
                     .append(cell(escape(route.service())))
                     .append(cell(escape(route.method())))
                     .append(cell(escape(route.auth())))
@@ -165,6 +165,13 @@ final class StatusPage {
                     .append("</tr>\n");
         }
         html.append("</tbody></table></section>\n");
+    }
+
+    // The REST bindings under the RPC path, one per line.
+    private static String rest(List<String> bindings) {
+        StringBuilder lines = new StringBuilder();
+        bindings.forEach(binding -> lines.append("<br>").append(code(binding)));
+        return lines.toString();
     }
 
     private static String healthCss(String health) {

@@ -38,9 +38,10 @@ public record StatusReport(String generatedAt, Reload reload, List<Upstream> ups
      * @param audience the audience of the private tokens the upstream receives
      * @param upstream the upstream's target
      * @param source the route file and line declaring the method
+     * @param rest the method's REST bindings, such as {@code GET /v1/offers/{id}}
      */
     public record Route(String path, String service, String method, String auth, String timeout, String audience,
-            String upstream, String source) {}
+            String upstream, String source, List<String> rest) {}
 
     /**
      * Describes one upstream target: where it is and how it is doing. The local and the remote

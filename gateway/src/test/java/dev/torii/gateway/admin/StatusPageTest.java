@@ -21,7 +21,8 @@ class StatusPageTest {
                 List.of(new StatusReport.Upstream(ATTACK, false, "DOWN", ATTACK, ATTACK, ATTACK,
                         new StatusReport.Circuit(ATTACK, 1.0, 2.0, 3), new StatusReport.Concurrency(0, 1),
                         List.of(new StatusReport.LocalRemote(ATTACK, ATTACK, ATTACK, ATTACK)), List.of(ATTACK))),
-                List.of(new StatusReport.Route(ATTACK, ATTACK, ATTACK, ATTACK, ATTACK, ATTACK, ATTACK, ATTACK)));
+                List.of(new StatusReport.Route(ATTACK, ATTACK, ATTACK, ATTACK, ATTACK, ATTACK, ATTACK, ATTACK,
+                        List.of(ATTACK))));
 
         String html = StatusPage.render(report);
 
