@@ -14,6 +14,8 @@ import dev.torii.gateway.edge.StripEdgeHeadersFilter;
 import dev.torii.gateway.edge.TracedStep;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.grpc.JsonTranscoder;
+import dev.torii.gateway.httprule.RequestBinder;
+import dev.torii.gateway.httprule.ResponseWriter;
 import dev.torii.gateway.observe.BufferedAccessLog;
 import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
@@ -24,6 +26,7 @@ import dev.torii.gateway.protocol.GrpcWebProtocol;
 import dev.torii.gateway.protocol.LegacyProtocol;
 import dev.torii.gateway.protocol.ProtocolFilter;
 import dev.torii.gateway.protocol.Protocols;
+import dev.torii.gateway.protocol.RestProtocol;
 import dev.torii.gateway.protocol.ReflectionFilter;
 import dev.torii.gateway.protocol.ReflectionServer;
 import dev.torii.gateway.protocol.StatusJson;
@@ -124,14 +127,20 @@ public class GatewayConfiguration {
 
     @Bean
     Protocols protocols(JsonTranscoder json, DescriptorRegistry descriptors, GrpcProtocol grpc,
-            GatewayProperties properties) {
-        // Most specific first; the legacy dialect takes whatever no other protocol claims.
+            GatewayProperties properties, RouteRegistry routes) {
+        // Most specific first: gRPC-Web, gRPC and Connect by their content types and headers, REST
+        // by a path no RPC route has and some HTTP rule's template matches; the legacy dialect
+        // takes whatever no other protocol claims.
         int compressMinBytes = (int) properties.streams().compressMinSize().toBytes();
+        StatusJson statusJson = new StatusJson(descriptors);
+        LegacyProtocol legacy = new LegacyProtocol(json, statusJson);
         return new Protocols(List.of(
                 new GrpcWebProtocol(compressMinBytes),
                 grpc,
                 new ConnectProtocol(json, descriptors, compressMinBytes),
-                new LegacyProtocol(json, new StatusJson(descriptors))));
+                new RestProtocol(routes, new RequestBinder(descriptors), new ResponseWriter(descriptors), statusJson,
+                        legacy),
+                legacy));
     }
 
     /**

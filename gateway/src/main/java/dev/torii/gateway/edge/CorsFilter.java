@@ -5,7 +5,9 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.torii.gateway.error.GatewayErrors;
 import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.route.CorsPolicy;
+import dev.torii.gateway.httprule.Match;
 import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.RouteTable;
 import dev.torii.gateway.route.RouteRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -68,9 +70,9 @@ public final class CorsFilter implements GatewayFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        MethodRoute route = routes.current().find(request.getPath().value());
-        CorsPolicy policy = route == null ? defaultPolicy : route.cors().orElse(defaultPolicy);
         String preflightMethod = GatewayExchange.of(exchange).preflightMethod();
+        MethodRoute route = routeOf(request, preflightMethod);
+        CorsPolicy policy = route == null ? defaultPolicy : route.cors().orElse(defaultPolicy);
         boolean preflight = preflightMethod != null;
         if (!policy.enabled()) {
             return preflight ? Mono.error(GatewayErrors.corsPreflightRefused("no other origin may call this path"
@@ -93,6 +95,19 @@ public final class CorsFilter implements GatewayFilter {
             responseHeaders.set(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, rules.exposedHeaders());
         }
         return chain.filter(exchange);
+    }
+
+    // The route whose file's policy applies: by RPC path, or by REST template under the method
+    // the page will call with (a preflight's Access-Control-Request-Method).
+    private MethodRoute routeOf(ServerHttpRequest request, String preflightMethod) {
+        RouteTable table = routes.current();
+        String path = request.getPath().value();
+        MethodRoute route = table.find(path);
+        if (route != null || !table.hasHttpBindings()) {
+            return route;
+        }
+        String method = preflightMethod != null ? preflightMethod.trim() : request.getMethod().name();
+        return table.matchHttp(method, path) instanceof Match.Found<MethodRoute> found ? found.value() : null;
     }
 
     private Mono<Void> preflight(ServerWebExchange exchange, Compiled rules, String origin, String allowedOrigin,

@@ -17,7 +17,8 @@ import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
- * Finds the route of the request path in the table in force (one hash lookup), and refuses
+ * Finds the route of the request in the table in force through the request's protocol (one hash
+ * lookup of an RPC path, or one walk of the compiled REST templates), and refuses
  * unknown paths (404; UNIMPLEMENTED for a client- or bidirectional-streaming method, which no
  * route may expose) and HTTP methods the request's protocol does not take for it (405: POST,
  * and for Connect also GET of side-effect-free methods).
@@ -44,14 +45,19 @@ public final class RouteMatchFilter implements GatewayFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         String path = exchange.getRequest().getPath().value();
-        MethodRoute route = routes.current().find(path);
+        GatewayExchange state = GatewayExchange.of(exchange);
+        Protocol protocol = protocols.of(state);
+        MethodRoute route;
+        try {
+            route = protocol.findRoute(routes.current(), exchange.getRequest(), state);
+        } catch (GatewayError refused) {
+            return Mono.error(refused);
+        }
         HttpMethod method = exchange.getRequest().getMethod();
         if (route == null) {
             GatewayError streaming = clientStreaming(path);
             return Mono.error(streaming != null ? streaming : GatewayErrors.routeNotFound(method.name(), path));
         }
-        GatewayExchange state = GatewayExchange.of(exchange);
-        Protocol protocol = protocols.of(state);
         if (!protocol.accepts(method, route)) {
             return Mono.error(GatewayErrors.methodNotAllowed(method.name(), protocol.allowedMethods(route)));
         }

@@ -3,6 +3,7 @@ package dev.torii.gateway.exchange;
 import dev.torii.authority.v1.ExchangeTokenResponse;
 import dev.torii.gateway.grpc.CallMetadata;
 import dev.torii.gateway.grpc.WireFormat;
+import dev.torii.gateway.httprule.Match;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.UpstreamTarget;
 import io.grpc.Deadline;
@@ -36,6 +37,7 @@ public final class GatewayExchange {
     private WireFormat format;
     private String mediaType;
     private MethodRoute route;
+    private Match.Found<MethodRoute> httpMatch;
     private Deadline deadline;
     private long timeoutNanos;
     private ExchangeTokenResponse identity;
@@ -197,6 +199,25 @@ public final class GatewayExchange {
      */
     public void route(MethodRoute route) {
         this.route = once(this.route, route, "route");
+    }
+
+    /**
+     * Returns the REST binding the request matched, with its path variables.
+     *
+     * @return the match
+     * @throws IllegalStateException when the request is not REST, or before the route step
+     */
+    public Match.Found<MethodRoute> httpMatch() {
+        return required(httpMatch, "httpMatch");
+    }
+
+    /**
+     * Records the REST binding the request matched; the route step records its route too.
+     *
+     * @param match the match
+     */
+    public void httpMatch(Match.Found<MethodRoute> match) {
+        this.httpMatch = once(this.httpMatch, match, "httpMatch");
     }
 
     /**

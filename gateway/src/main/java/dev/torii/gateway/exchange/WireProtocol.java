@@ -26,5 +26,11 @@ public enum WireProtocol {
     /**
      * gRPC itself over HTTP/2: message frames and HTTP/2 trailers.
      */
-    GRPC
+    GRPC,
+    /**
+     * REST from {@code google.api.http} rules: a method's path templates, query parameters and
+     * JSON bodies, answered as JSON (NDJSON or Server-Sent Events for streams), errors as a
+     * {@code google.rpc.Status} body with a mapped HTTP status.
+     */
+    REST
 }

@@ -4,6 +4,7 @@ import dev.torii.gateway.error.GatewayError;
 import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.exchange.WireProtocol;
 import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.RouteTable;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
@@ -45,6 +46,22 @@ public interface Protocol {
      * @throws GatewayError when the protocol cannot serve the request
      */
     default void admit(ServerHttpRequest request) {}
+
+    /**
+     * Finds the route a request calls in the table in force: by its RPC path
+     * ({@code /package.Service/Method}), unless the protocol says otherwise (REST matches path
+     * templates, and records the match in {@code state}).
+     *
+     * @param table the table in force
+     * @param request the request
+     * @param state the request's state
+     * @return the route, or null when none matches
+     * @throws GatewayError when the protocol can tell more than "not found", such as a path
+     *     that matches under other HTTP methods only (405)
+     */
+    default MethodRoute findRoute(RouteTable table, ServerHttpRequest request, GatewayExchange state) {
+        return table.find(request.getPath().value());
+    }
 
     /**
      * Tells whether the protocol calls a route with an HTTP method; POST, unless the protocol

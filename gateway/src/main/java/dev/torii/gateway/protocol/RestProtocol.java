@@ -1,0 +1,273 @@
+package dev.torii.gateway.protocol;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Status;
+import dev.torii.gateway.error.GatewayError;
+import dev.torii.gateway.error.GatewayErrors;
+import dev.torii.gateway.exchange.GatewayExchange;
+import dev.torii.gateway.exchange.WireProtocol;
+import dev.torii.gateway.grpc.WireFormat;
+import dev.torii.gateway.httprule.BindingException;
+import dev.torii.gateway.httprule.HttpBinding;
+import dev.torii.gateway.httprule.Match;
+import dev.torii.gateway.httprule.Rendered;
+import dev.torii.gateway.httprule.RequestBinder;
+import dev.torii.gateway.httprule.ResponseWriter;
+import dev.torii.gateway.route.MethodRoute;
+import dev.torii.gateway.route.RouteRegistry;
+import dev.torii.gateway.route.RouteTable;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * REST from {@code google.api.http} rules (AIP-127), as grpc-gateway and Envoy's
+ * {@code grpc_json_transcoder} serve it: a request whose path and verb match a method's HTTP
+ * binding (from its proto, or declared by its route file) is bound into the method's request
+ * message from the path variables, the query parameters and the body ({@code body: "*"} or one
+ * field), and the answer is the response message (or its {@code response_body} field) as proto3
+ * JSON with the route's print options; {@code google.api.HttpBody} passes raw bytes with their
+ * own content type. A server stream answers newline-delimited JSON ({@code {"result": …}} per
+ * message, a last {@code {"error": …}} line on failure, as grpc-gateway does), or Server-Sent
+ * Events when the client's {@code Accept} asks for {@code text/event-stream}. Errors are the
+ * legacy dialect's: a {@code google.rpc.Status} JSON body with the mapped HTTP status.
+ *
+ * <p>It claims a request when the path is no RPC path and some binding's template matches it,
+ * under any verb, so that a wrong verb gets REST's 405 with {@code Allow}.
+ */
+public final class RestProtocol implements Protocol {
+
+    /** The media type of Server-Sent Events. */
+    public static final String EVENT_STREAM = "text/event-stream";
+    private static final byte[] RESULT = "{\"result\":".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ERROR = "{\"error\":".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SSE_ERROR = "event: error\ndata: ".getBytes(StandardCharsets.UTF_8);
+    private static final String HTTP_BODY = "google.api.HttpBody";
+
+    private final RouteRegistry routes;
+    private final RequestBinder binder;
+    private final ResponseWriter writer;
+    private final StatusJson statusJson;
+    private final LegacyProtocol errors;
+
+    /**
+     * Creates the protocol.
+     *
+     * @param routes the table in force, whose bindings tell which requests are REST
+     * @param binder binds path variables, query parameters and bodies into request messages
+     * @param writer renders answers as JSON or raw {@code HttpBody} bytes
+     * @param statusJson prints the error of a failed stream
+     * @param errors writes errors, in the legacy dialect's {@code google.rpc.Status} envelope
+     */
+    public RestProtocol(RouteRegistry routes, RequestBinder binder, ResponseWriter writer, StatusJson statusJson,
+            LegacyProtocol errors) {
+        this.routes = routes;
+        this.binder = binder;
+        this.writer = writer;
+        this.statusJson = statusJson;
+        this.errors = errors;
+    }
+
+    @Override
+    public WireProtocol id() {
+        return WireProtocol.REST;
+    }
+
+    @Override
+    public boolean claims(ServerHttpRequest request) {
+        RouteTable table = routes.current();
+        String path = request.getPath().value();
+        return table.hasHttpBindings() && table.find(path) == null
+                && !(table.matchHttp(request.getMethod().name(), path) instanceof Match.NotFound<MethodRoute>);
+    }
+
+    @Override
+    public MethodRoute findRoute(RouteTable table, ServerHttpRequest request, GatewayExchange state) {
+        String method = request.getMethod().name();
+        Match<MethodRoute> match = table.matchHttp(method, request.getPath().value());
+        if (match instanceof Match.Found<MethodRoute> found) {
+            state.httpMatch(found);
+            return found.value();
+        }
+        if (match instanceof Match.MethodNotAllowed<MethodRoute> notAllowed) {
+            throw GatewayErrors.methodNotAllowed(method, String.join(", ", notAllowed.allowed()));
+        }
+        if (match instanceof Match.BadPath<MethodRoute> bad) {
+            throw GatewayError.of(io.grpc.Status.Code.INVALID_ARGUMENT,
+                    "path " + abbreviate(request.getPath().value()) + ": " + bad.reason());
+        }
+        return null;
+    }
+
+    @Override
+    public boolean accepts(HttpMethod method, MethodRoute route) {
+        // The binding's template matched under this very verb.
+        return true;
+    }
+
+    @Override
+    public long clientTimeoutNanos(ServerHttpRequest request) {
+        // grpc-gateway honours a client's Grpc-Timeout header on REST calls too.
+        return GrpcCodec.timeoutNanos(request);
+    }
+
+    @Override
+    public Mono<byte[]> readRequest(ServerWebExchange exchange, GatewayExchange state, int maxBytes) {
+        ServerHttpRequest request = exchange.getRequest();
+        HttpHeaders headers = request.getHeaders();
+        MethodRoute route = state.route();
+        Match.Found<MethodRoute> match = state.httpMatch();
+        HttpBinding binding = match.binding();
+        state.format(WireFormat.JSON, route.serverStreaming() ? streamMediaType(request) : WireFormat.APPLICATION_JSON);
+        String contentType = headers.getFirst(HttpHeaders.CONTENT_TYPE);
+        String rawQuery = request.getURI().getRawQuery();
+        if (binding.body().isEmpty()) {
+            // No field takes the body (GET, DELETE and rules without body): the query sets the rest.
+            return Mono.fromCallable(() -> bind(route, binding, match, rawQuery, new byte[0], contentType));
+        }
+        if (!takesRawBody(route.protoMethod().getInputType(), binding.body()) && !json(contentType)) {
+            return Mono.error(GatewayErrors.unsupportedMediaType(contentType, "application/json: the body of "
+                    + binding.verb() + " " + binding.template().text() + " is proto3 JSON"));
+        }
+        String encoding = headers.getFirst(HttpHeaders.CONTENT_ENCODING);
+        if (!MessageCodec.knownEncoding(encoding)) {
+            return Mono.error(GatewayError.withHttpStatus(415, io.grpc.Status.Code.INVALID_ARGUMENT,
+                    "Content-Encoding: " + encoding + " (expected: gzip or identity)").header("Accept-Encoding", "gzip"));
+        }
+        return MessageCodec.body(request, maxBytes).map(body -> bind(route, binding, match, rawQuery,
+                MessageCodec.decode(body, encoding, maxBytes, "the request body"), contentType));
+    }
+
+    private byte[] bind(MethodRoute route, HttpBinding binding, Match.Found<MethodRoute> match, String rawQuery,
+            byte[] body, String contentType) {
+        try {
+            return binder.bind(route.protoMethod(), binding.body(), match.variables(), rawQuery, body, contentType);
+        } catch (BindingException e) {
+            GatewayError error = GatewayError.of(io.grpc.Status.Code.INVALID_ARGUMENT, e.getMessage());
+            if (!e.fieldPath().isEmpty()) {
+                error.detail(BadRequest.newBuilder().addFieldViolations(BadRequest.FieldViolation.newBuilder()
+                        .setField(e.fieldPath()).setDescription(e.getMessage())).build());
+            }
+            throw error;
+        }
+    }
+
+    @Override
+    public Mono<Void> writeMessage(ServerWebExchange exchange, GatewayExchange state, byte[] message) {
+        MethodRoute route = state.route();
+        Rendered answer = writer.render(route.protoMethod(), state.httpMatch().binding().responseBody(), message,
+                route.jsonPrint());
+        return MessageCodec.answer(exchange.getResponse(), HttpStatus.OK, answer.contentType(), answer.bytes());
+    }
+
+    /**
+     * Answers a stream as NDJSON ({@code {"result":<message>}} lines, a failure after the first
+     * message as a last {@code {"error":<google.rpc.Status>}} line) or, when the client accepts
+     * {@code text/event-stream}, as Server-Sent Events ({@code data: <message>} events, a failure
+     * as an {@code error} event carrying the status). A failure before the first message is
+     * answered as any error, with its HTTP status. The messages are written as they arrive.
+     */
+    @Override
+    public Mono<Void> writeStream(ServerWebExchange exchange, GatewayExchange state, Flux<byte[]> messages) {
+        ServerHttpResponse response = exchange.getResponse();
+        boolean events = EVENT_STREAM.equals(state.mediaType());
+        response.setStatusCode(HttpStatus.OK);
+        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, state.mediaType());
+        response.getHeaders().set(HttpHeaders.CACHE_CONTROL, "no-store");
+        MethodRoute route = state.route();
+        String responseBody = state.httpMatch().binding().responseBody();
+        Flux<DataBuffer> lines = messages
+                .map(message -> {
+                    byte[] json = writer.render(route.protoMethod(), responseBody, message, route.jsonPrint()).bytes();
+                    state.messageSent();
+                    return events ? event(response, SSE_DATA, json) : line(response, RESULT, json);
+                })
+                .doOnComplete(() -> state.outcome(io.grpc.Status.Code.OK))
+                .onErrorResume(failure -> {
+                    if (state.messagesSent() == 0) {
+                        return Flux.error(failure);
+                    }
+                    Status status = GatewayErrors.from(exchange, failure).status();
+                    state.outcome(io.grpc.Status.fromCodeValue(status.getCode()).getCode());
+                    byte[] json = statusJson.print(status).getBytes(StandardCharsets.UTF_8);
+                    return Flux.just(events ? event(response, SSE_ERROR, json) : line(response, ERROR, json));
+                });
+        return response.writeWith(lines);
+    }
+
+    @Override
+    public Mono<Void> writeError(ServerWebExchange exchange, GatewayExchange state, GatewayError error) {
+        return errors.writeError(exchange, state, error);
+    }
+
+    private static DataBuffer line(ServerHttpResponse response, byte[] head, byte[] json) {
+        byte[] line = new byte[head.length + json.length + 2];
+        System.arraycopy(head, 0, line, 0, head.length);
+        System.arraycopy(json, 0, line, head.length, json.length);
+        line[line.length - 2] = '}';
+        line[line.length - 1] = '\n';
+        return response.bufferFactory().wrap(line);
+    }
+
+    // One Server-Sent Event; proto3 JSON printed compactly has no raw line breaks.
+    private static DataBuffer event(ServerHttpResponse response, byte[] head, byte[] json) {
+        byte[] event = new byte[head.length + json.length + 2];
+        System.arraycopy(head, 0, event, 0, head.length);
+        System.arraycopy(json, 0, event, head.length, json.length);
+        event[event.length - 2] = '\n';
+        event[event.length - 1] = '\n';
+        return response.bufferFactory().wrap(event);
+    }
+
+    private static String streamMediaType(ServerHttpRequest request) {
+        List<String> accept = request.getHeaders().getOrEmpty(HttpHeaders.ACCEPT);
+        for (String value : accept) {
+            if (value.toLowerCase(Locale.ROOT).contains(EVENT_STREAM)) {
+                return EVENT_STREAM;
+            }
+        }
+        return LegacyProtocol.NDJSON;
+    }
+
+    // A body without a content type is read as JSON, as grpc-gateway's default marshaler does.
+    private static boolean json(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return true;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return type.equals(WireFormat.APPLICATION_JSON) || type.endsWith("+json");
+    }
+
+    // Whether the body goes into a google.api.HttpBody as raw bytes, of any content type.
+    private static boolean takesRawBody(Descriptor input, String body) {
+        if (body.equals("*")) {
+            return input.getFullName().equals(HTTP_BODY);
+        }
+        Descriptor type = input;
+        FieldDescriptor field = null;
+        for (String name : body.split("\\.")) {
+            field = type == null ? null : type.findFieldByName(name);
+            if (field == null) {
+                return false;
+            }
+            type = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
+        }
+        return type != null && type.getFullName().equals(HTTP_BODY);
+    }
+
+    private static String abbreviate(String path) {
+        return path.length() <= 200 ? path : path.substring(0, 200) + "… (" + path.length() + " characters)";
+    }
+}
