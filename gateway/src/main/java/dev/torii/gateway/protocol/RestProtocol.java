@@ -40,7 +40,8 @@ import reactor.core.publisher.Mono;
  * JSON with the route's print options; {@code google.api.HttpBody} passes raw bytes with their
  * own content type. A server stream answers newline-delimited JSON ({@code {"result": …}} per
  * message, a last {@code {"error": …}} line on failure, as grpc-gateway does), or Server-Sent
- * Events when the client's {@code Accept} asks for {@code text/event-stream}. Errors are the
+ * Events when the client's {@code Accept} asks for {@code text/event-stream} (the stream opens
+ * at once, and every upstream failure is an {@code error} event). Errors are the
  * legacy dialect's: a {@code google.rpc.Status} JSON body with the mapped HTTP status.
  *
  * <p>It claims a request when the path is no RPC path and some binding's template matches it,
@@ -176,8 +177,9 @@ public final class RestProtocol implements Protocol {
      * Answers a stream as NDJSON ({@code {"result":<message>}} lines, a failure after the first
      * message as a last {@code {"error":<google.rpc.Status>}} line) or, when the client accepts
      * {@code text/event-stream}, as Server-Sent Events ({@code data: <message>} events, a failure
-     * as an {@code error} event carrying the status). A failure before the first message is
-     * answered as any error, with its HTTP status. The messages are written as they arrive.
+     * as an {@code error} event carrying the status; the headers go at once). A failure of an
+     * NDJSON stream before its first message is answered as any error, with its HTTP status. The
+     * messages are written as they arrive.
      */
     @Override
     public Mono<Void> writeStream(ServerWebExchange exchange, GatewayExchange state, Flux<byte[]> messages) {
@@ -196,7 +198,7 @@ public final class RestProtocol implements Protocol {
                 })
                 .doOnComplete(() -> state.outcome(io.grpc.Status.Code.OK))
                 .onErrorResume(failure -> {
-                    if (state.messagesSent() == 0) {
+                    if (state.messagesSent() == 0 && !events) {
                         return Flux.error(failure);
                     }
                     Status status = GatewayErrors.from(exchange, failure).status();
@@ -204,7 +206,11 @@ public final class RestProtocol implements Protocol {
                     byte[] json = statusJson.print(status).getBytes(StandardCharsets.UTF_8);
                     return Flux.just(events ? event(response, SSE_ERROR, json) : line(response, ERROR, json));
                 });
-        return response.writeWith(lines);
+        // An event stream opens at once, as EventSource clients expect (an empty first buffer sends
+        // the headers); its errors all travel as error events. NDJSON answers, like grpc-gateway's,
+        // send their headers with the first line, so a failure before it keeps its HTTP status.
+        return response.writeWith(events ? Flux.concat(Mono.fromSupplier(() -> response.bufferFactory().wrap(new byte[0])),
+                lines) : lines);
     }
 
     @Override
