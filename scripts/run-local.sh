@@ -131,6 +131,16 @@ The local stack is running. Try it:
   curl -sN -X POST http://localhost:$GATEWAY_PORT/examples.offer.v1.OfferService/WatchOffers \\
     -H 'Content-Type: application/json' -H 'Authorization: Bearer dummy:alice' -d '{}'
 
+  # REST, from the google.api.http options in examples/offer/v1/offer.proto (same auth and limits):
+  # create, read (put the id from the answer), who am I, and watch alice's offers as NDJSON
+  # (add -H 'Accept: text/event-stream' for Server-Sent Events)
+  curl -s -X POST http://localhost:$GATEWAY_PORT/v1/offers \\
+    -H 'Content-Type: application/json' -H 'Authorization: Bearer dummy:alice:offers.write' \\
+    -d '{"itemId": "item-2", "title": "Film camera", "price": {"currencyCode": "JPY", "units": "8000"}}'
+  curl -s http://localhost:$GATEWAY_PORT/v1/offers/<id>
+  curl -s http://localhost:$GATEWAY_PORT/v1/me -H 'Authorization: Bearer dummy:alice'
+  curl -sN http://localhost:$GATEWAY_PORT/v1/sellers/alice/offers:watch -H 'Authorization: Bearer dummy:alice'
+
   # native gRPC with grpcurl, the schema from the gateway's server reflection (on for make run)
   grpcurl -plaintext localhost:$GATEWAY_PORT list
   grpcurl -plaintext -H 'authorization: Bearer dummy:alice' localhost:$GATEWAY_PORT examples.offer.v1.OfferService/WhoAmI
