@@ -5,12 +5,15 @@ import dev.torii.examples.offer.v1.GetOfferRequest;
 import dev.torii.examples.offer.v1.Offer;
 import dev.torii.examples.offer.v1.OfferServiceGrpc;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,21 +43,117 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
     private static final int MAX_MESSAGE = 200;
 
     /**
-     * The request and answer form of a call.
+     * The form of a call: the request's method, path, headers and body for an offer, and the
+     * encoding of the answer.
      */
     enum Dialect {
         /** The gateway's own dialect: a bare protobuf body, errors in {@code grpc-status} headers. */
-        LEGACY("application/x-protobuf", Map.of()),
+        LEGACY(Encoding.PROTOBUF) {
+            @Override
+            Request request(String offerId) {
+                return Request.post(PATH, "application/x-protobuf", protobuf(offerId), Map.of());
+            }
+        },
         /** Connect's unary binary form; errors come as Connect's error JSON. */
-        CONNECT("application/proto", Map.of("connect-protocol-version", "1"));
+        CONNECT(Encoding.PROTOBUF) {
+            @Override
+            Request request(String offerId) {
+                return Request.post(PATH, "application/proto", protobuf(offerId),
+                        Map.of("connect-protocol-version", "1"));
+            }
+        };
 
-        private final String contentType;
-        private final Map<String, String> headers;
+        private final Encoding answer;
 
-        Dialect(String contentType, Map<String, String> headers) {
-            this.contentType = contentType;
-            this.headers = headers;
+        Dialect(Encoding answer) {
+            this.answer = answer;
         }
+
+        /**
+         * Returns the request that reads an offer in this dialect.
+         *
+         * @param offerId the offer to read
+         * @return the method, path, headers and body to send
+         */
+        abstract Request request(String offerId);
+
+        /**
+         * Returns how the answer's body encodes the offer.
+         *
+         * @return protobuf or JSON
+         */
+        Encoding answer() {
+            return answer;
+        }
+
+        private static byte[] protobuf(String offerId) {
+            return GetOfferRequest.newBuilder().setId(offerId).build().toByteArray();
+        }
+    }
+
+    /**
+     * One call's request, the same for every call of a target.
+     *
+     * @param method the HTTP method
+     * @param path the path, from the gateway's root
+     * @param headers the dialect's headers, {@code Content-Length} among them when there is a body
+     * @param body the body; empty for a request without one, which then sends none
+     */
+    record Request(HttpMethod method, String path, Map<String, String> headers, byte[] body) {
+
+        /**
+         * Creates a POST whose body is the request message, answered in the same content type.
+         *
+         * @param path the method's path
+         * @param contentType the body's content type, also sent as {@code Accept}
+         * @param body the encoded request message
+         * @param headers what the dialect sends besides
+         * @return the request
+         */
+        static Request post(String path, String contentType, byte[] body, Map<String, String> headers) {
+            Map<String, String> all = new LinkedHashMap<>();
+            all.put(HttpHeaderNames.CONTENT_TYPE.toString(), contentType);
+            all.put(HttpHeaderNames.ACCEPT.toString(), contentType);
+            all.put(HttpHeaderNames.CONTENT_LENGTH.toString(), Integer.toString(body.length));
+            all.putAll(headers);
+            return new Request(HttpMethod.POST, path, Collections.unmodifiableMap(all), body);
+        }
+
+        /**
+         * Returns whether the request carries a body.
+         *
+         * @return false for a request that sends none, such as a GET
+         */
+        boolean hasBody() {
+            return body.length > 0;
+        }
+    }
+
+    /**
+     * How an answer's body encodes the offer.
+     */
+    enum Encoding {
+        /** The {@code Offer} message's protobuf bytes. */
+        PROTOBUF {
+            @Override
+            String offerId(byte[] body) {
+                try {
+                    return Offer.parseFrom(body).getId();
+                } catch (InvalidProtocolBufferException e) {
+                    throw new IllegalArgumentException("answer of " + body.length + " bytes is not an Offer: "
+                            + e.getMessage());
+                }
+            }
+        };
+
+        /**
+         * Reads the id of the offer an answer carries.
+         *
+         * @param body the answer's body
+         * @return the offer's id
+         * @throws IllegalArgumentException saying why the body is not an offer
+         */
+        abstract String offerId(byte[] body);
     }
 
     /**
@@ -84,6 +183,7 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
 
     private final String name;
     private final String offerId;
+    private final Encoding answer;
     private final Transport transport;
     private final int connections;
     private final List<ConnectionProvider> pools = new ArrayList<>();
@@ -111,7 +211,8 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
         this.offerId = offerId;
         this.transport = transport;
         this.connections = connections;
-        byte[] body = GetOfferRequest.newBuilder().setId(offerId).build().toByteArray();
+        this.answer = dialect.answer();
+        Request request = dialect.request(offerId);
         InetSocketAddress address = new InetSocketAddress(gateway.getHost(), gateway.getPort());
         this.loops = LoopResources.create("torii-bench-" + name, threads, true);
         // h2c: one pool of one connection per client, used in turn, since an HTTP/2 pool opens a
@@ -132,23 +233,21 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
                     // A silent retry would hide a connection the gateway dropped; every failure must count.
                     .disableRetry(true)
                     .headers(headers -> {
-                        headers.set(HttpHeaderNames.CONTENT_TYPE, dialect.contentType)
-                                .set(HttpHeaderNames.ACCEPT, dialect.contentType)
-                                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                        dialect.headers.forEach(headers::set);
+                        request.headers().forEach(headers::set);
                         extraHeaders.forEach(headers::set);
                     })
                     // Runs once per new TCP connection; doOnConnected would run on every pool acquisition.
                     .doOnChannelInit((observer, channel, remote) -> connectionsOpened.increment());
             // Cold: every subscription sends one more request, so the pipeline is built once, not per call.
-            exchanges.add(client.post()
-                    .uri(PATH)
-                    .send((request, outbound) -> outbound.sendByteArray(Mono.just(body)))
-                    .responseSingle((response, content) -> content.asByteArray()
-                            .defaultIfEmpty(EMPTY)
-                            .map(bytes -> new Answer(response.status().code(),
-                                    response.responseHeaders().get("grpc-status"),
-                                    response.responseHeaders().get("grpc-message"), bytes))));
+            HttpClient.RequestSender sender = client.request(request.method()).uri(request.path());
+            HttpClient.ResponseReceiver<?> receiver = request.hasBody()
+                    ? sender.send((httpRequest, outbound) -> outbound.sendByteArray(Mono.just(request.body())))
+                    : sender;
+            exchanges.add(receiver.responseSingle((response, content) -> content.asByteArray()
+                    .defaultIfEmpty(EMPTY)
+                    .map(bytes -> new Answer(response.status().code(),
+                            response.responseHeaders().get("grpc-status"),
+                            response.responseHeaders().get("grpc-message"), bytes))));
         }
     }
 
@@ -176,16 +275,19 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
             outcome.failed(reason);
             return;
         }
+        String id;
         try {
-            // Parsed like the gRPC stub parses it, so both targets cost the driver the same per answer.
-            String id = Offer.parseFrom(answer.body()).getId();
-            if (offerId.equals(id)) {
-                outcome.succeeded();
-            } else {
-                outcome.failed("answered offer " + id + " (expected: offer " + offerId + ")");
-            }
-        } catch (InvalidProtocolBufferException e) {
-            outcome.failed("answer of " + answer.body().length + " bytes is not an Offer: " + e.getMessage());
+            // Protobuf is parsed like the gRPC stub parses it, so those targets cost the driver the
+            // same per answer.
+            id = this.answer.offerId(answer.body());
+        } catch (IllegalArgumentException e) {
+            outcome.failed(e.getMessage());
+            return;
+        }
+        if (offerId.equals(id)) {
+            outcome.succeeded();
+        } else {
+            outcome.failed("answered offer " + id + " (expected: offer " + offerId + ")");
         }
     }
 

@@ -1,10 +1,45 @@
 package dev.torii.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.torii.examples.offer.v1.GetOfferRequest;
+import dev.torii.examples.offer.v1.Offer;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class GatewayHttpTargetTest {
+
+    private static final String OFFER_ID = "5f0c1a9e-2b7d-4c3e-9a61-0d2f8e4b7c15";
+
+    @Test
+    void legacyAndConnectPostTheRequestMessageAsProtobuf() throws InvalidProtocolBufferException {
+        GatewayHttpTarget.Request legacy = GatewayHttpTarget.Dialect.LEGACY.request(OFFER_ID);
+        GatewayHttpTarget.Request connect = GatewayHttpTarget.Dialect.CONNECT.request(OFFER_ID);
+
+        assertThat(legacy.method()).isEqualTo(HttpMethod.POST);
+        assertThat(legacy.path()).isEqualTo("/examples.offer.v1.OfferService/GetOffer");
+        assertThat(GetOfferRequest.parseFrom(legacy.body()).getId()).isEqualTo(OFFER_ID);
+        assertThat(legacy.headers()).containsOnly(Map.entry("content-type", "application/x-protobuf"),
+                Map.entry("accept", "application/x-protobuf"),
+                Map.entry("content-length", Integer.toString(legacy.body().length)));
+        assertThat(connect.path()).isEqualTo(legacy.path());
+        assertThat(connect.body()).isEqualTo(legacy.body());
+        assertThat(connect.headers()).containsEntry("content-type", "application/proto")
+                .containsEntry("connect-protocol-version", "1");
+        assertThat(GatewayHttpTarget.Dialect.CONNECT.answer()).isEqualTo(GatewayHttpTarget.Encoding.PROTOBUF);
+    }
+
+    @Test
+    void protobufAnswerYieldsTheOfferIdOrSaysItIsNoOffer() {
+        byte[] offer = Offer.newBuilder().setId(OFFER_ID).setTitle("Benchmark offer").build().toByteArray();
+
+        assertThat(GatewayHttpTarget.Encoding.PROTOBUF.offerId(offer)).isEqualTo(OFFER_ID);
+        assertThatThrownBy(() -> GatewayHttpTarget.Encoding.PROTOBUF.offerId(new byte[] {(byte) 0xff}))
+                .hasMessageStartingWith("answer of 1 bytes is not an Offer: ");
+    }
 
     @Test
     void failureCarriesTheGatewaysReasonDecoded() {
