@@ -9,7 +9,7 @@ help:
 	@echo "make run    build and start the local stack (offer-service, gateway) and print requests to paste"
 	@echo "make test   install what the tests need and run the whole suite (fuzz tests on their seed corpora)"
 	@echo "make fuzz   run every fuzz test in fuzzing mode, 60 s each, one after another (FUZZ=text picks some)"
-	@echo "make bench  measure gateway vs direct gRPC, nginx and HAProxy, Connect and streaming, and what auth and traffic control cost"
+	@echo "make bench  measure gateway vs direct gRPC, nginx and HAProxy, Connect, JSON, REST and streaming, and what auth and traffic control cost"
 	@echo "make build  build every module, skipping tests"
 	@echo "make routes-check  check the route files in routes/ (ROUTES=dir for another folder)"
 	@echo "make clean  remove build output"

@@ -19,6 +19,12 @@
 #   connect      the plain gateway again, GetOffer as a Connect binary unary call (application/proto,
 #                Connect-Protocol-Version: 1) over HTTP/1.1: connect/gateway is what Connect costs
 #                over the legacy dialect (issue 13's goal: >= 0.95)
+#   json         the plain gateway again, GetOffer in the legacy dialect with JSON bodies (POST
+#                /examples.offer.v1.OfferService/GetOffer, Content-Type: application/json, {"id":...})
+#                over HTTP/1.1: json/gateway is what JSON costs over protobuf bodies (context)
+#   rest         the plain gateway again, GetOffer as REST from its google.api.http binding (GET
+#                /v1/offers/{id}, no body, answered in JSON) over HTTP/1.1: rest/json is what the REST
+#                mapping costs over the same call as JSON (issue 15's goal: >= 0.9)
 #   nginx        nginx 1.22 with grpc_pass to offer-service (2 workers; keepalive_requests raised on
 #                both sides, and 64 idle upstream connections kept per worker, as nginx opens one
 #                upstream connection per call in flight)
@@ -56,16 +62,17 @@
 # installs them with scripts/test-deps.sh).
 #
 # Settings (environment):
-#   BENCH_SECONDS         measured seconds per round (default 15, so the ten targets' two rounds fit
-#                         in about a quarter of an hour); a quick run: BENCH_SECONDS=3
+#   BENCH_SECONDS         measured seconds per round (default 15; with their warm-ups, two rounds of
+#                         the fourteen targets take over 20 minutes); a quick run: BENCH_SECONDS=3
 #   BENCH_WARMUP_SECONDS  least warm-up before each measured window (default 6, or BENCH_SECONDS if smaller);
 #                         its steps are half of it, up to 5 s, and a plateau takes six steps: 18 s at least
 #   BENCH_MAX_WARMUP_SECONDS  most warm-up: it goes on while throughput still climbs (the last three
 #                         steps of up to 5 s beat the three before by over 5%), as it does while the
 #                         JIT compiles the gateway's path, a minute or two on 2 cores (default 180,
 #                         or 30 times the least warm-up if that is less)
-#   BENCH_ROUNDS          rounds of direct, nginx, haproxy, grpc, gateway, gateway-h2c, connect, gateway-auth,
-#                         then gateway-traffic; then as many of stream-direct, stream-gateway, stream-grpc (default 2)
+#   BENCH_ROUNDS          rounds of direct, nginx, haproxy, grpc, gateway, gateway-h2c, connect, json, rest,
+#                         gateway-auth, then gateway-traffic; then as many of stream-direct, stream-gateway,
+#                         stream-grpc (default 2)
 #   BENCH_CONCURRENCY     calls in flight, and HTTP/1.1 connections to each gateway (default 64;
 #                         below 1000, the concurrency limit of the bench's routes)
 #   BENCH_SERVER_JVM_FLAGS  flags for offer-service and the three gateways (default -Xms512m -Xmx512m)

@@ -28,11 +28,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Measures {@code GetOffer} throughput and latency straight to the offer service over gRPC,
- * through the gateway as protobuf over HTTP, and optionally through a gateway whose route
- * requires a user (with a credential whose private token the gateway has cached) and through one
- * whose route adds a Redis-backed rate limit and the upstream's circuit breaker, in alternating
- * rounds, and reports the gateway-to-direct, authenticated-to-unauthenticated and traffic-control
- * on-to-off ratios.
+ * through the gateway as protobuf, JSON and REST over HTTP, and optionally through a gateway
+ * whose route requires a user (with a credential whose private token the gateway has cached) and
+ * through one whose route adds a Redis-backed rate limit and the upstream's circuit breaker, in
+ * alternating rounds, and reports the gateway-to-direct, authenticated-to-unauthenticated and
+ * traffic-control on-to-off ratios among the others of {@link BenchReport#RATIOS}.
  *
  * <p>Exits 0 on a clean run, 1 when a round failed more than {@link BenchSummary#ERROR_BUDGET} of
  * its calls or the run broke, 2 on bad arguments.
@@ -71,10 +71,11 @@ public final class BenchMain {
     }
 
     private static int run(BenchOptions options) throws Exception {
-        System.out.printf(Locale.ROOT, "torii-bench: POST %s on %s (HTTP/1.1 and h2c; legacy dialect and Connect)%s%s"
+        System.out.printf(Locale.ROOT, "torii-bench: POST %s on %s (HTTP/1.1 and h2c; legacy dialect with protobuf"
+                        + " and JSON, and Connect), GET %s (REST)%s%s"
                         + " vs gRPC %s:%d%s%s; %d calls in flight (HTTP/2: over %d connections); per round"
                         + " %d-%d s warm-up + %d s measured; %d rounds; %d CPUs; driver JVM %s %s%n",
-                GatewayHttpTarget.PATH, options.gateway(),
+                GatewayHttpTarget.PATH, options.gateway(), GatewayHttpTarget.Dialect.restTemplate(),
                 options.gatewayAuth().map(g -> " and, with a credential, " + g.uri()).orElse(""),
                 options.gatewayTraffic().map(g -> " and, with a rate limit in Redis and the circuit breaker, " + g)
                         .orElse(""),
@@ -133,6 +134,13 @@ public final class BenchMain {
                     options.httpThreads(), Map.of()));
             gateways.add(new GatewayHttpTarget(BenchReport.CONNECT, options.gateway(), offerId,
                     GatewayHttpTarget.Dialect.CONNECT, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
+                    options.httpThreads(), Map.of()));
+            // The same call with JSON bodies, and as REST: rest/json is what the REST mapping costs.
+            gateways.add(new GatewayHttpTarget(BenchReport.JSON, options.gateway(), offerId,
+                    GatewayHttpTarget.Dialect.JSON, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
+                    options.httpThreads(), Map.of()));
+            gateways.add(new GatewayHttpTarget(BenchReport.REST, options.gateway(), offerId,
+                    GatewayHttpTarget.Dialect.REST, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
                     options.httpThreads(), Map.of()));
             if (options.gatewayAuth().isPresent()) {
                 BenchOptions.AuthenticatedGateway auth = options.gatewayAuth().get();

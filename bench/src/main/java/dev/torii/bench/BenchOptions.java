@@ -28,8 +28,7 @@ import java.util.Optional;
  * @param warmup the shortest load before each measured window
  * @param maxWarmup the longest load before each measured window, while throughput still climbs
  * @param window length of each measured window
- * @param rounds how many times each target is measured, alternating direct, gateway, gateway-auth and
- *     gateway-traffic
+ * @param rounds how many times each target is measured, the targets taking turns in each round
  * @param httpThreads event-loop threads of the HTTP client
  * @param output where the JSON result goes
  * @param watched processes whose CPU time the report shows, by name
@@ -52,6 +51,11 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
     /** Describes the arguments, printed when they do not parse. */
     static final String USAGE = String.join("\n",
             "usage: java -jar torii-bench-exec.jar --direct=HOST:PORT --gateway=http://HOST:PORT [options]",
+            "  --direct=HOST:PORT     the offer service's gRPC port: target direct",
+            "  --gateway=http://HOST:PORT  the plain gateway: targets gateway (protobuf), gateway-h2c, grpc,"
+                    + " connect, json (JSON",
+            "                         bodies, legacy dialect) and rest (GET /v1/offers/{id}); with --authority,"
+                    + " stream-gateway and stream-grpc",
             "  --gateway-auth=http://HOST:PORT  also measure a gateway whose GetOffer route requires a user",
             "                         (bench/routes), as target gateway-auth; needs --gateway-auth-credential",
             "  --gateway-auth-credential=C  sent to gateway-auth as Authorization: Bearer C, such as"
@@ -81,8 +85,10 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
             "  --max-warmup-seconds=S most load before each window: the warm-up goes on while the last three"
                     + " steps (of up to 5 s) beat the three before by over 5% (default 180)",
             "  --measure-seconds=S    length of each measured window (default 20)",
-            "  --rounds=N             direct, gateway[, gateway-auth][, gateway-traffic], direct... N times each"
-                    + " (default 2)",
+            "  --rounds=N             rounds of direct[, nginx][, haproxy], grpc, gateway, gateway-h2c, connect,"
+                    + " json, rest",
+            "                         [, gateway-auth][, gateway-traffic], each target in turn; then as many of"
+                    + " the stream targets (default 2)",
             "  --http-threads=N       HTTP client event-loop threads (default: available processors)",
             "  --output=FILE          JSON result (default bench/target/bench-result.json)",
             "  --watch=NAME:PID       report the CPU use of a process; repeatable",

@@ -28,6 +28,13 @@ final class BenchReport {
     static final String GATEWAY_H2C = "gateway-h2c";
     /** The name of the target through the same gateway as {@link #GATEWAY}, as Connect binary unary calls. */
     static final String CONNECT = "connect";
+    /** The name of the target through the same gateway as {@link #GATEWAY}, with JSON bodies in the legacy dialect. */
+    static final String JSON = "json";
+    /**
+     * The name of the target through the same gateway as {@link #GATEWAY}, as REST: a GET of the
+     * offer's path from {@code google.api.http}, answered in JSON.
+     */
+    static final String REST = "rest";
     /** The name of the direct call made through the plain gateway: grpc-java over h2c, native gRPC. */
     static final String GRPC = "grpc";
     /** The name of the direct call made to an nginx grpc_pass proxy of the offer service. */
@@ -63,10 +70,12 @@ final class BenchReport {
             new Ratio(GATEWAY, HAPROXY, 0.8, "issue 17"),
             new Ratio(GATEWAY_H2C, HAPROXY, 0.8, "issue 17"),
             new Ratio(GATEWAY_H2C, GATEWAY, Double.NaN, "context"),
+            new Ratio(JSON, GATEWAY, Double.NaN, "context"),
             new Ratio(CONNECT, GATEWAY, 0.95, "issue 13"),
             new Ratio(STREAM_GATEWAY, STREAM_DIRECT, 0.5, "issue 13"),
             new Ratio(GRPC, DIRECT, 0.5, "issue 14"),
             new Ratio(STREAM_GRPC, STREAM_DIRECT, 0.5, "issue 14"),
+            new Ratio(REST, JSON, 0.9, "issue 15"),
             new Ratio(GATEWAY_AUTH, GATEWAY, AUTH_RATIO_BAR, "bar"),
             new Ratio(GATEWAY_TRAFFIC, GATEWAY, TRAFFIC_RATIO_BAR, "bar"));
 
@@ -334,6 +343,7 @@ final class BenchReport {
         StringBuilder json = new StringBuilder("{\n");
         json.append("  \"settings\": {")
                 .append("\"method\": ").append(string(GatewayHttpTarget.PATH))
+                .append(", \"restPath\": ").append(string(GatewayHttpTarget.Dialect.restTemplate()))
                 .append(", \"targets\": ").append(strings(summary.targets()))
                 .append(", \"concurrency\": ").append(options.concurrency())
                 .append(", \"minWarmupSeconds\": ").append(options.warmup().toSeconds())

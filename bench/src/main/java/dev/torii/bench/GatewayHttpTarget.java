@@ -1,17 +1,25 @@
 package dev.torii.bench;
 
+import com.google.api.AnnotationsProto;
+import com.google.api.HttpRule;
+import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.torii.examples.offer.v1.GetOfferRequest;
 import dev.torii.examples.offer.v1.Offer;
+import dev.torii.examples.offer.v1.OfferProto;
 import dev.torii.examples.offer.v1.OfferServiceGrpc;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -22,12 +30,13 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
- * Calls {@code GetOffer} through a gateway as an HTTP client of the edge would: a protobuf POST in
- * the legacy dialect ({@code application/x-protobuf}) or in Connect's binary form
- * ({@code application/proto} with {@code Connect-Protocol-Version: 1}, as connect-es,
- * connect-kotlin and connect-swift send it), over HTTP/1.1 keep-alive connections (one pooled
- * connection per call in flight) or over h2c with prior knowledge (a few connections, the calls
- * multiplexed on them, as a gRPC client would). With extra headers such as a credential, it
+ * Calls {@code GetOffer} through a gateway as an HTTP client of the edge would: a POST in the
+ * legacy dialect with a protobuf ({@code application/x-protobuf}) or JSON
+ * ({@code application/json}) body, in Connect's binary form ({@code application/proto} with
+ * {@code Connect-Protocol-Version: 1}, as connect-es, connect-kotlin and connect-swift send it),
+ * or as REST, a GET of the offer's path from {@code google.api.http}; over HTTP/1.1 keep-alive
+ * connections (one pooled connection per call in flight) or over h2c with prior knowledge (a few
+ * connections, the calls multiplexed on them, as a gRPC client would). With extra headers such as a credential, it
  * measures the gateway's authenticated path.
  */
 final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
@@ -35,25 +44,234 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
     /** The gateway path of the method: the gRPC full method name. */
     static final String PATH = "/" + OfferServiceGrpc.getGetOfferMethod().getFullMethodName();
 
+    private static final String JSON_TYPE = "application/json";
     private static final byte[] EMPTY = new byte[0];
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_MESSAGE = 200;
 
     /**
-     * The request and answer form of a call.
+     * The form of a call: the request's method, path, headers and body for an offer, and the
+     * encoding of the answer.
      */
     enum Dialect {
         /** The gateway's own dialect: a bare protobuf body, errors in {@code grpc-status} headers. */
-        LEGACY("application/x-protobuf", Map.of()),
+        LEGACY(Encoding.PROTOBUF) {
+            @Override
+            Request request(String offerId) {
+                return Request.post(PATH, "application/x-protobuf", protobuf(offerId), Map.of());
+            }
+        },
         /** Connect's unary binary form; errors come as Connect's error JSON. */
-        CONNECT("application/proto", Map.of("connect-protocol-version", "1"));
+        CONNECT(Encoding.PROTOBUF) {
+            @Override
+            Request request(String offerId) {
+                return Request.post(PATH, "application/proto", protobuf(offerId),
+                        Map.of("connect-protocol-version", "1"));
+            }
+        },
+        /** The legacy dialect with JSON bodies: the request and the answer in the proto3 JSON mapping. */
+        JSON(Encoding.JSON) {
+            @Override
+            Request request(String offerId) {
+                // Offer ids are UUIDs, which JSON strings hold without escapes.
+                byte[] body = ("{\"id\":\"" + offerId + "\"}").getBytes(StandardCharsets.UTF_8);
+                return Request.post(PATH, JSON_TYPE, body, Map.of());
+            }
+        },
+        /**
+         * The method's REST binding from {@code google.api.http}: a GET of the offer's resource path,
+         * without a body, answered in the proto3 JSON mapping.
+         */
+        REST(Encoding.JSON) {
+            @Override
+            Request request(String offerId) {
+                return Request.bodiless(HttpMethod.GET, restPath(offerId), JSON_TYPE);
+            }
+        };
 
-        private final String contentType;
-        private final Map<String, String> headers;
+        // The variable of GetOffer's REST path template that the offer id fills.
+        private static final String ID_VARIABLE = "{id}";
 
-        Dialect(String contentType, Map<String, String> headers) {
-            this.contentType = contentType;
-            this.headers = headers;
+        private final Encoding answer;
+
+        Dialect(Encoding answer) {
+            this.answer = answer;
+        }
+
+        /**
+         * Returns the request that reads an offer in this dialect.
+         *
+         * @param offerId the offer to read
+         * @return the method, path, headers and body to send
+         */
+        abstract Request request(String offerId);
+
+        /**
+         * Returns how the answer's body encodes the offer.
+         *
+         * @return protobuf or JSON
+         */
+        Encoding answer() {
+            return answer;
+        }
+
+        private static byte[] protobuf(String offerId) {
+            return GetOfferRequest.newBuilder().setId(offerId).build().toByteArray();
+        }
+
+        /**
+         * Returns GetOffer's REST path template as the proto's {@code google.api.http} option binds it.
+         *
+         * @return for example {@code /v1/offers/{id}}
+         * @throws IllegalStateException if the binding is not a GET of a path with the variable {@code {id}}
+         */
+        static String restTemplate() {
+            MethodDescriptor method = OfferProto.getDescriptor().findServiceByName("OfferService")
+                    .findMethodByName(OfferServiceGrpc.getGetOfferMethod().getBareMethodName());
+            HttpRule rule = method.getOptions().getExtension(AnnotationsProto.http);
+            if (rule.getPatternCase() != HttpRule.PatternCase.GET || !rule.getGet().contains(ID_VARIABLE)) {
+                throw new IllegalStateException("GetOffer's google.api.http binding: " + rule.getPatternCase() + " '"
+                        + rule.getGet() + "' (expected: get with a path holding " + ID_VARIABLE
+                        + ", such as /v1/offers/{id})");
+            }
+            return rule.getGet();
+        }
+
+        /**
+         * Returns the REST path of one offer: GetOffer's path template with the offer's id.
+         *
+         * @param offerId the offer's id; a UUID, which a path segment holds as it is
+         * @return for example {@code /v1/offers/5f0c1a9e-2b7d-4c3e-9a61-0d2f8e4b7c15}
+         */
+        static String restPath(String offerId) {
+            return restTemplate().replace(ID_VARIABLE, offerId);
+        }
+    }
+
+    /**
+     * One call's request, the same for every call of a target.
+     *
+     * @param method the HTTP method
+     * @param path the path, from the gateway's root
+     * @param headers the dialect's headers, {@code Content-Length} among them when there is a body
+     * @param body the body; empty for a request without one, which then sends none
+     */
+    record Request(HttpMethod method, String path, Map<String, String> headers, byte[] body) {
+
+        /**
+         * Creates a POST whose body is the request message, answered in the same content type.
+         *
+         * @param path the method's path
+         * @param contentType the body's content type, also sent as {@code Accept}
+         * @param body the encoded request message
+         * @param headers what the dialect sends besides
+         * @return the request
+         */
+        static Request post(String path, String contentType, byte[] body, Map<String, String> headers) {
+            Map<String, String> all = new LinkedHashMap<>();
+            all.put(HttpHeaderNames.CONTENT_TYPE.toString(), contentType);
+            all.put(HttpHeaderNames.ACCEPT.toString(), contentType);
+            all.put(HttpHeaderNames.CONTENT_LENGTH.toString(), Integer.toString(body.length));
+            all.putAll(headers);
+            return new Request(HttpMethod.POST, path, Collections.unmodifiableMap(all), body);
+        }
+
+        /**
+         * Creates a request without a body, such as a REST GET.
+         *
+         * @param method the HTTP method
+         * @param path the resource's path
+         * @param accept the content type the answer should come in
+         * @return the request
+         */
+        static Request bodiless(HttpMethod method, String path, String accept) {
+            return new Request(method, path, Map.of(HttpHeaderNames.ACCEPT.toString(), accept), EMPTY);
+        }
+
+        /**
+         * Returns whether the request carries a body.
+         *
+         * @return false for a request that sends none, such as a GET
+         */
+        boolean hasBody() {
+            return body.length > 0;
+        }
+    }
+
+    /**
+     * How an answer's body encodes the offer.
+     */
+    enum Encoding {
+        /** The {@code Offer} message's protobuf bytes. */
+        PROTOBUF {
+            @Override
+            String offerId(byte[] body) {
+                try {
+                    return Offer.parseFrom(body).getId();
+                } catch (InvalidProtocolBufferException e) {
+                    throw new IllegalArgumentException("answer of " + body.length + " bytes is not an Offer: "
+                            + e.getMessage());
+                }
+            }
+        },
+        /**
+         * The {@code Offer} in the proto3 JSON mapping. Only its {@code id} member is read, with a
+         * scan rather than a JSON parser, so a JSON answer costs the driver about what a protobuf
+         * one does and the JSON targets' ratio to the protobuf ones shows the gateway's cost.
+         */
+        JSON {
+            @Override
+            String offerId(byte[] body) {
+                String json = new String(body, StandardCharsets.UTF_8);
+                String id = jsonId(json);
+                if (id == null) {
+                    throw new IllegalArgumentException("answer of " + body.length + " bytes is not a JSON Offer"
+                            + " (expected: an object with an \"id\" string): " + excerpt(json));
+                }
+                return id;
+            }
+        };
+
+        /**
+         * Reads the id of the offer an answer carries.
+         *
+         * @param body the answer's body
+         * @return the offer's id
+         * @throws IllegalArgumentException saying why the body is not an offer
+         */
+        abstract String offerId(byte[] body);
+
+        /**
+         * Returns the string value of an object's {@code "id"} member in a JSON text, found with a
+         * scan: enough for the offer the gateway prints, not a JSON parser.
+         *
+         * @param json the text
+         * @return the value, or null when the text is not an object with an {@code "id"} string
+         */
+        static String jsonId(String json) {
+            int start = skipSpace(json, 0);
+            if (start == json.length() || json.charAt(start) != '{') {
+                return null;
+            }
+            for (int key = json.indexOf("\"id\"", start); key >= 0; key = json.indexOf("\"id\"", key + 1)) {
+                int colon = skipSpace(json, key + 4);
+                if (colon < json.length() && json.charAt(colon) == ':') {
+                    int open = skipSpace(json, colon + 1);
+                    int close = open < json.length() && json.charAt(open) == '"' ? json.indexOf('"', open + 1) : -1;
+                    if (close > open) {
+                        return json.substring(open + 1, close);
+                    }
+                }
+            }
+            return null;
+        }
+
+        private static int skipSpace(String text, int from) {
+            int i = from;
+            while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+                i++;
+            }
+            return i;
         }
     }
 
@@ -84,6 +302,7 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
 
     private final String name;
     private final String offerId;
+    private final Encoding answer;
     private final Transport transport;
     private final int connections;
     private final List<ConnectionProvider> pools = new ArrayList<>();
@@ -111,7 +330,8 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
         this.offerId = offerId;
         this.transport = transport;
         this.connections = connections;
-        byte[] body = GetOfferRequest.newBuilder().setId(offerId).build().toByteArray();
+        this.answer = dialect.answer();
+        Request request = dialect.request(offerId);
         InetSocketAddress address = new InetSocketAddress(gateway.getHost(), gateway.getPort());
         this.loops = LoopResources.create("torii-bench-" + name, threads, true);
         // h2c: one pool of one connection per client, used in turn, since an HTTP/2 pool opens a
@@ -132,23 +352,22 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
                     // A silent retry would hide a connection the gateway dropped; every failure must count.
                     .disableRetry(true)
                     .headers(headers -> {
-                        headers.set(HttpHeaderNames.CONTENT_TYPE, dialect.contentType)
-                                .set(HttpHeaderNames.ACCEPT, dialect.contentType)
-                                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-                        dialect.headers.forEach(headers::set);
+                        request.headers().forEach(headers::set);
                         extraHeaders.forEach(headers::set);
                     })
                     // Runs once per new TCP connection; doOnConnected would run on every pool acquisition.
                     .doOnChannelInit((observer, channel, remote) -> connectionsOpened.increment());
             // Cold: every subscription sends one more request, so the pipeline is built once, not per call.
-            exchanges.add(client.post()
-                    .uri(PATH)
-                    .send((request, outbound) -> outbound.sendByteArray(Mono.just(body)))
-                    .responseSingle((response, content) -> content.asByteArray()
-                            .defaultIfEmpty(EMPTY)
-                            .map(bytes -> new Answer(response.status().code(),
-                                    response.responseHeaders().get("grpc-status"),
-                                    response.responseHeaders().get("grpc-message"), bytes))));
+            HttpClient.RequestSender sender = client.request(request.method()).uri(request.path());
+            HttpClient.ResponseReceiver<?> receiver = request.hasBody()
+                    ? sender.send((httpRequest, outbound) -> outbound.sendByteArray(Mono.just(request.body())))
+                    : sender;
+            exchanges.add(receiver.responseSingle((response, content) -> content.asByteArray()
+                    .defaultIfEmpty(EMPTY)
+                    .map(bytes -> new Answer(response.status().code(),
+                            response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE),
+                            response.responseHeaders().get("grpc-status"),
+                            response.responseHeaders().get("grpc-message"), bytes))));
         }
     }
 
@@ -168,25 +387,43 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
     private void check(Answer answer, Outcome outcome) {
         if (answer.status() != 200) {
             String reason = failure(answer.status(), answer.grpcStatus(), answer.grpcMessage());
-            // Connect answers errors as JSON in the body, not in grpc-status.
-            if (answer.grpcStatus() == null && answer.body().length > 0 && answer.body()[0] == '{') {
-                String json = new String(answer.body(), StandardCharsets.UTF_8);
-                reason += "; body " + (json.length() > MAX_MESSAGE ? json.substring(0, MAX_MESSAGE) + "..." : json);
+            // Connect answers errors as JSON in the body, not in grpc-status; the JSON dialects and
+            // a server's own error pages answer text too. A protobuf google.rpc.Status body says
+            // no more than grpc-message.
+            if (answer.body().length > 0 && isText(answer.contentType())) {
+                reason += "; body " + excerpt(new String(answer.body(), StandardCharsets.UTF_8));
             }
             outcome.failed(reason);
             return;
         }
+        String id;
         try {
-            // Parsed like the gRPC stub parses it, so both targets cost the driver the same per answer.
-            String id = Offer.parseFrom(answer.body()).getId();
-            if (offerId.equals(id)) {
-                outcome.succeeded();
-            } else {
-                outcome.failed("answered offer " + id + " (expected: offer " + offerId + ")");
-            }
-        } catch (InvalidProtocolBufferException e) {
-            outcome.failed("answer of " + answer.body().length + " bytes is not an Offer: " + e.getMessage());
+            // Protobuf is parsed like the gRPC stub parses it, so those targets cost the driver the
+            // same per answer.
+            id = this.answer.offerId(answer.body());
+        } catch (IllegalArgumentException e) {
+            outcome.failed(e.getMessage());
+            return;
         }
+        if (offerId.equals(id)) {
+            outcome.succeeded();
+        } else {
+            outcome.failed("answered offer " + id + " (expected: offer " + offerId + ")");
+        }
+    }
+
+    /**
+     * Returns whether a content type is text a reason can quote: JSON or {@code text/*}.
+     *
+     * @param contentType the answer's {@code Content-Type}, or null
+     * @return true for {@code application/json} (with any parameters) and {@code text/*}
+     */
+    static boolean isText(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.trim().toLowerCase(Locale.ROOT);
+        return type.startsWith(JSON_TYPE) || type.startsWith("text/");
     }
 
     /**
@@ -227,6 +464,11 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
         loops.disposeLater().block(CLOSE_TIMEOUT);
     }
 
+    // Reasons are grouped by their text; a bounded length keeps a chatty server from filling the report.
+    private static String excerpt(String text) {
+        return text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "..." : text;
+    }
+
     /**
      * Describes an answer other than 200 with the gateway's own reason, so a 401 or 403 says which
      * credential problem it is.
@@ -239,11 +481,7 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
     static String failure(int status, String grpcStatus, String grpcMessage) {
         StringBuilder reason = new StringBuilder("HTTP ").append(status).append(", grpc-status ").append(grpcStatus);
         if (grpcMessage != null && !grpcMessage.isEmpty()) {
-            String message = percentDecode(grpcMessage);
-            // Reasons are grouped by their text; a bounded length keeps a chatty backend from
-            // filling the report.
-            reason.append(": ").append(message.length() > MAX_MESSAGE
-                    ? message.substring(0, MAX_MESSAGE) + "..." : message);
+            reason.append(": ").append(excerpt(percentDecode(grpcMessage)));
         }
         return reason.append(" (expected: 200)").toString();
     }
@@ -275,5 +513,5 @@ final class GatewayHttpTarget implements LoadTarget, AutoCloseable {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    private record Answer(int status, String grpcStatus, String grpcMessage, byte[] body) {}
+    private record Answer(int status, String contentType, String grpcStatus, String grpcMessage, byte[] body) {}
 }

@@ -113,6 +113,17 @@ class BenchOptionsTest {
     }
 
     @Test
+    void usageNamesTheTargetsThePlainGatewayCarriesAndTheOrderOfARound() {
+        // json and rest need nothing beyond --gateway: the usage is where they are told apart.
+        assertThat(BenchOptions.USAGE.lines().filter(line -> line.startsWith("  --gateway=")))
+                .singleElement().asString().contains("targets gateway (protobuf), gateway-h2c, grpc, connect, json");
+        assertThat(BenchOptions.USAGE).contains("json (JSON\n                         bodies, legacy dialect) and rest"
+                + " (GET /v1/offers/{id})");
+        assertThat(BenchOptions.USAGE.lines().filter(line -> line.startsWith("  --rounds=")))
+                .singleElement().asString().contains("grpc, gateway, gateway-h2c, connect, json, rest");
+    }
+
+    @Test
     void errorsNameTheArgumentAndWhatWasExpected() {
         assertThatThrownBy(() -> BenchOptions.parse("--gateway=http://h:1"))
                 .hasMessageContaining("--direct and --gateway are required");

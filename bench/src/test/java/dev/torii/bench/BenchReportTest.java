@@ -133,6 +133,49 @@ class BenchReportTest {
                 .contains("\"gateway-h2c\": {\"opened\": 8, \"pool\": 8, \"protocol\": \"h2c\"}");
     }
 
+    @Test
+    void restIsJudgedAgainstTheSameCallAsJsonAndJsonShownAgainstProtobuf() {
+        BenchReport report = new BenchReport(OPTIONS, new BenchSummary(List.of(
+                round("direct", 20_000, Map.of()), round("gateway", 8_000, Map.of("gateway", 0.96)),
+                round("json", 6_400, Map.of("gateway", 0.96)), round("rest", 6_080, Map.of("gateway", 0.96)))),
+                Map.of("gateway", POOL, "json", POOL, "rest", POOL));
+
+        String text = print(report);
+        assertThat(text)
+                .contains("json/gateway                       0.80     0.80         -  context")
+                .contains("rest/json                          0.95     0.95   >= 0.90  met (issue 15)")
+                .contains("1       rest                    6080")
+                .contains("median  json                    6400")
+                .contains("json: 64 HTTP/1.1 connections opened in the whole run (pool of 64)")
+                .contains("rest: 64 HTTP/1.1 connections opened in the whole run (pool of 64)");
+        assertThat(report.toJson())
+                .contains("\"restPath\": \"/v1/offers/{id}\"")
+                .contains("\"targets\": [\"direct\", \"gateway\", \"json\", \"rest\"]")
+                .contains("\"rest/json\": {\"median\": 0.950, \"best\": 0.950, \"goal\": 0.900,"
+                        + " \"source\": \"issue 15\"}")
+                .contains("\"json/gateway\": {\"median\": 0.800, \"best\": 0.800, \"goal\": null,"
+                        + " \"source\": \"context\"}")
+                .contains("\"rest\": {\"medianRequestsPerSecond\": 6080.000")
+                .contains("\"rest\": {\"opened\": 64, \"pool\": 64, \"protocol\": \"HTTP/1.1\"}");
+    }
+
+    @Test
+    void restMoreThanTenPercentBelowJsonIsNotMetAndWithoutJsonNeitherRatioShows() {
+        BenchReport slow = new BenchReport(OPTIONS, new BenchSummary(List.of(
+                round("direct", 20_000, Map.of()), round("gateway", 8_000, Map.of()),
+                round("json", 6_400, Map.of()), round("rest", 5_600, Map.of()))),
+                Map.of("gateway", POOL, "json", POOL, "rest", POOL));
+        BenchReport restOnly = new BenchReport(OPTIONS, new BenchSummary(List.of(
+                round("direct", 20_000, Map.of()), round("gateway", 8_000, Map.of()), round("rest", 5_600, Map.of()))),
+                Map.of("gateway", POOL, "rest", POOL));
+
+        assertThat(print(slow)).contains("rest/json                          0.88     0.88   >= 0.90  NOT met"
+                + " (issue 15)");
+        assertThat(slow.toJson()).contains("\"rest/json\": {\"median\": 0.875");
+        assertThat(print(restOnly)).doesNotContain("rest/json").doesNotContain("json/gateway");
+        assertThat(restOnly.toJson()).doesNotContain("rest/json").doesNotContain("json/gateway");
+    }
+
     private static String print(BenchReport report) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         report.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
