@@ -272,6 +272,12 @@ public final class TestBackend implements AutoCloseable {
             });
         }
 
+        @Override
+        public void echoBody(com.google.api.HttpBody request, StreamObserver<com.google.api.HttpBody> responseObserver) {
+            responseObserver.onNext(request);
+            responseObserver.onCompleted();
+        }
+
         private EchoResponse echoOf(EchoRequest request) {
             EchoResponse.Builder response = EchoResponse.newBuilder()
                     .setServedBy(name)
