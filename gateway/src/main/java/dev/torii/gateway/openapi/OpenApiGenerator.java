@@ -61,6 +61,17 @@ public final class OpenApiGenerator {
     }
 
     /**
+     * Returns the gateway's version for {@code info.version}: its jar's Implementation-Version,
+     * or {@code development} when run from classes.
+     *
+     * @return the version
+     */
+    public static String gatewayVersion() {
+        String version = OpenApiGenerator.class.getPackage().getImplementationVersion();
+        return version == null ? "development" : version;
+    }
+
+    /**
      * Writes the document of every route of a table.
      *
      * @param table the routes
