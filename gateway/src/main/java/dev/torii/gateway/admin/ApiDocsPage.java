@@ -2,7 +2,6 @@ package dev.torii.gateway.admin;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -16,6 +15,9 @@ final class ApiDocsPage {
 
     private ApiDocsPage() {}
 
+    /** One entry of Swagger UI's choice of documents. */
+    private record Document(String name, String url) {}
+
     /**
      * Renders the page.
      *
@@ -25,9 +27,9 @@ final class ApiDocsPage {
      */
     static String render(List<String> routeFiles, String swaggerUiVersion) {
         // Relative to /actuator/apidocs, so the page works under any management base path.
-        List<Map<String, String>> urls = new ArrayList<>();
-        urls.add(Map.of("url", "openapi", "name", "All routes"));
-        routeFiles.forEach(name -> urls.add(Map.of("url", "openapi/" + name, "name", name)));
+        List<Document> urls = new ArrayList<>();
+        urls.add(new Document("All routes", "openapi"));
+        routeFiles.forEach(name -> urls.add(new Document(name, "openapi/" + name)));
         // "<" escaped: a route file name must not be able to end the script.
         String urlsJson = JSON.writeValueAsString(urls).replace("<", "\\u003c");
         StringBuilder links = new StringBuilder("<li><a href=\"openapi\">All routes</a></li>");
