@@ -21,6 +21,8 @@ final class ErrorResponses {
 
     /** The schema of Connect's error JSON in {@code components/schemas}. */
     static final String CONNECT_ERROR = "connect.Error";
+    /** The schema of a Connect stream's end-of-stream message in {@code components/schemas}. */
+    static final String CONNECT_END_OF_STREAM = "connect.EndOfStream";
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String RPC_ERROR = "torii.RpcError";
@@ -110,6 +112,36 @@ final class ErrorResponses {
         return name;
     }
 
+    /**
+     * Returns a reference to the schema of a Connect stream's end-of-stream message, which carries
+     * the stream's error, if any: every failure of a Connect stream, even one the gateway finds
+     * before calling, is answered 200 and reported there.
+     *
+     * @return a schema holding only the {@code $ref}
+     */
+    ObjectNode connectEndOfStream() {
+        ObjectNode components = schemas.schemas();
+        if (!components.has(CONNECT_END_OF_STREAM)) {
+            ObjectNode schema = components.putObject(CONNECT_END_OF_STREAM).put("type", "object")
+                    .put("description", "The last envelope of a Connect stream (flag 0x02): the error that ended"
+                            + " the stream, if any, and the trailers.");
+            ObjectNode properties = schema.putObject("properties");
+            properties.set("error", connectErrorRef());
+            properties.putObject("metadata").put("type", "object")
+                    .put("description", "The trailers, each name with its values.")
+                    .putObject("additionalProperties").put("type", "array").putObject("items").put("type", "string");
+        }
+        return NODES.objectNode().put("$ref", MessageSchemas.REF_PREFIX + CONNECT_END_OF_STREAM);
+    }
+
+    private ObjectNode connectErrorRef() {
+        ObjectNode components = schemas.schemas();
+        if (!components.has(CONNECT_ERROR)) {
+            components.set(CONNECT_ERROR, connectError());
+        }
+        return NODES.objectNode().put("$ref", MessageSchemas.REF_PREFIX + CONNECT_ERROR);
+    }
+
     private ObjectNode rpcErrorSchema() {
         ObjectNode components = schemas.schemas();
         if (!components.has(RPC_ERROR)) {
@@ -118,8 +150,7 @@ final class ErrorResponses {
                     + " with Connect-Protocol-Version (and for every Connect stream).");
             ArrayNode oneOf = schema.putArray("oneOf");
             oneOf.add(schemas.ref(Status.getDescriptor()));
-            oneOf.addObject().put("$ref", MessageSchemas.REF_PREFIX + CONNECT_ERROR);
-            components.set(CONNECT_ERROR, connectError());
+            oneOf.add(connectErrorRef());
         }
         return NODES.objectNode().put("$ref", MessageSchemas.REF_PREFIX + RPC_ERROR);
     }

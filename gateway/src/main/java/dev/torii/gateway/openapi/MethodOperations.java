@@ -71,7 +71,8 @@ final class MethodOperations {
         ObjectNode operation = common(route, route.serviceName() + "." + route.methodName(),
                 streaming ? "Connect server stream: the request and each answer travel in Connect's envelopes"
                         + " (a 5-byte prefix, then the JSON message); the stream ends with an end-of-stream"
-                        + " message that carries any error." : "Legacy dialect and Connect unary, JSON or protobuf.");
+                        + " message that carries any error." : "The legacy dialect and Connect unary, in JSON as documented"
+                        + " here; the same path takes and answers protobuf (application/x-protobuf, application/proto).");
         ArrayNode headerParameters = operation.putArray("parameters");
         headerParameters.addObject().put("$ref", PARAMETER_REF + protocolVersion());
         headerParameters.addObject().put("$ref", PARAMETER_REF + timeout());
@@ -79,11 +80,20 @@ final class MethodOperations {
         ObjectNode body = operation.putObject("requestBody").put("required", true);
         body.putObject("content").putObject(type).set("schema", schemas.ref(route.protoMethod().getInputType()));
         ObjectNode responses = operation.putObject("responses");
-        ObjectNode ok = responses.putObject("200").put("description", streaming
-                ? "The stream of " + route.protoMethod().getOutputType().getName() + " messages."
-                : "The " + route.protoMethod().getOutputType().getName() + ".");
-        ok.putObject("content").putObject(type).set("schema", schemas.ref(route.protoMethod().getOutputType()));
-        errors.addTo(responses, true, !route.auth().isPublic(), true);
+        ObjectNode answer = schemas.ref(route.protoMethod().getOutputType());
+        if (streaming) {
+            // Connect answers every failure of a stream with 200 and the error in the stream's end.
+            ObjectNode envelope = NODES.objectNode();
+            envelope.putArray("oneOf").add(answer).add(errors.connectEndOfStream());
+            responses.putObject("200").put("description", "The stream: one envelope per "
+                    + route.protoMethod().getOutputType().getName() + ", then the end-of-stream message, which"
+                    + " carries the error if the call failed (before it started, too).")
+                    .putObject("content").putObject(type).set("schema", envelope);
+        } else {
+            responses.putObject("200").put("description", "The " + route.protoMethod().getOutputType().getName() + ".")
+                    .putObject("content").putObject(type).set("schema", answer);
+            errors.addTo(responses, true, !route.auth().isPublic(), true);
+        }
         return operation;
     }
 

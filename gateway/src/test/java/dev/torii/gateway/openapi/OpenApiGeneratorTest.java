@@ -100,8 +100,13 @@ class OpenApiGeneratorTest {
         JsonNode watch = document.at("/paths/~1examples.offer.v1.OfferService~1WatchOffers");
         assertThat(names(watch)).containsExactly("post");
         assertThat(names(watch.at("/post/requestBody/content"))).containsExactly("application/connect+json");
-        assertThat(watch.at("/post/responses/200/content/application~1connect+json/schema/$ref").asString())
-                .isEqualTo(SCHEMAS + "examples.offer.v1.Offer");
+        assertThat(watch.at("/post/responses/200/content/application~1connect+json/schema/oneOf").toString())
+                .isEqualTo("[{\"$ref\":\"" + SCHEMAS + "examples.offer.v1.Offer\"},{\"$ref\":\"" + SCHEMAS
+                        + "connect.EndOfStream\"}]");
+        assertThat(names(watch.at("/post/responses"))).as("a Connect stream reports every error in its end")
+                .containsExactly("200");
+        assertThat(document.at("/components/schemas/connect.EndOfStream/properties/error/$ref").asString())
+                .isEqualTo(SCHEMAS + "connect.Error");
 
         JsonNode get = document.at("/paths/~1examples.offer.v1.OfferService~1GetOffer/get");
         assertThat(get.get("operationId").asString()).isEqualTo("examples.offer.v1.OfferService.GetOffer.get");
