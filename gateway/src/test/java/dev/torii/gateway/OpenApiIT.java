@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -187,6 +188,8 @@ class OpenApiIT {
         HttpCalls publicPort = new HttpCalls(environment.getRequiredProperty("local.server.port", Integer.class));
         assertThat(get(publicPort, "/actuator/apidocs").statusCode()).isEqualTo(404);
         assertThat(get(publicPort, "/actuator/openapi").statusCode()).isEqualTo(404);
+        assertThat(get(publicPort, "/webjars/swagger-ui/" + webjarVersion() + "/swagger-ui.css").statusCode())
+                .as("Swagger UI's files stay off the public port").isNotEqualTo(200);
         assertThat(new String(get(management, "/actuator/torii").body(), StandardCharsets.UTF_8))
                 .contains("<a href=\"apidocs\" id=\"api-documents\">");
     }
@@ -210,15 +213,18 @@ class OpenApiIT {
     }
 
     private static byte[] webjarFile(String name) throws IOException {
-        String folder = "META-INF/resources/webjars/swagger-ui/";
-        try (InputStream versions = OpenApiIT.class.getClassLoader()
+        try (InputStream in = OpenApiIT.class.getClassLoader()
+                .getResourceAsStream("META-INF/resources/webjars/swagger-ui/" + webjarVersion() + "/" + name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static String webjarVersion() throws IOException {
+        try (InputStream pom = OpenApiIT.class.getClassLoader()
                 .getResourceAsStream("META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
-            java.util.Properties pom = new java.util.Properties();
-            pom.load(versions);
-            try (InputStream in = OpenApiIT.class.getClassLoader()
-                    .getResourceAsStream(folder + pom.getProperty("version") + "/" + name)) {
-                return in.readAllBytes();
-            }
+            Properties properties = new Properties();
+            properties.load(pom);
+            return properties.getProperty("version");
         }
     }
 
