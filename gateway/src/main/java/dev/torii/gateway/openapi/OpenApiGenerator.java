@@ -25,7 +25,18 @@ import tools.jackson.databind.node.ObjectNode;
  * sorted, so documents diff well.
  *
  * <p>REST bindings come from outside the route model: the function given to the constructor
- * returns a method's bindings ({@link #rpcOnly} documents none).
+ * returns a method's bindings ({@link #rpcOnly} documents none), for example from its
+ * {@code google.api.http} rule and its {@code additional_bindings}:
+ *
+ * <pre>{@code
+ * new OpenApiGenerator(version, route -> rules.of(route).stream()
+ *         .map(rule -> new RestOperation(rule.verb(), rule.template(), rule.variables(), rule.body(),
+ *                 rule.responseBody()))
+ *         .toList());
+ * }</pre>
+ *
+ * <p>The first binding of a method gets the operation id {@code pkg.Service.Method.rest}, the
+ * next ones {@code .rest.2}, {@code .rest.3} and so on.
  */
 public final class OpenApiGenerator {
 
