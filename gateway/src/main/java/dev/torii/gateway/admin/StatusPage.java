@@ -37,7 +37,8 @@ final class StatusPage {
                 .append("<title>Torii gateway status</title><style>").append(STYLE).append("</style></head><body>\n")
                 .append("<h1>Torii gateway</h1><p class=\"muted\">Generated ").append(escape(report.generatedAt()))
                 .append("; refreshes every ").append(REFRESH_SECONDS).append("s. ")
-                .append("<a href=\"torii/json\">The same as JSON</a>.</p>\n");
+                .append("<a href=\"torii/json\">The same as JSON</a>. ")
+                .append("<a href=\"apidocs\" id=\"api-documents\">API documents (OpenAPI)</a>.</p>\n");
         reload(html, report.reload());
         upstreams(html, report.upstreams());
         routes(html, report.routes());

@@ -10,7 +10,11 @@ import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.reload.RouteReloader;
 import dev.torii.gateway.reload.RouteSetActivator;
 import dev.torii.gateway.traffic.UpstreamGuards;
+import dev.torii.gateway.admin.ApiDocsEndpoint;
+import dev.torii.gateway.admin.OpenApiEndpoint;
 import dev.torii.gateway.admin.RouteStatusEndpoint;
+import dev.torii.gateway.openapi.OpenApiDocuments;
+import dev.torii.gateway.openapi.OpenApiGenerator;
 import dev.torii.gateway.admin.RoutesHealthIndicator;
 import java.time.Clock;
 import java.util.Optional;
@@ -24,7 +28,7 @@ import org.springframework.scheduling.TaskScheduler;
 /**
  * Wires what keeps the routes current and shows them: the reload of the routes folder, the
  * upstream health checks, the routes health indicator of the readiness probe, and the status
- * page on the management port.
+ * page and API documents on the management port.
  */
 @Configuration(proxyBeanMethods = false)
 public class RouteReloadConfiguration {
@@ -98,5 +102,35 @@ public class RouteReloadConfiguration {
         return new RouteStatusEndpoint(routes, channels, health, guards, selector, reloadStatus,
                 properties.reload().enabled() ? Optional.of(properties.reload().pollInterval()) : Optional.empty(),
                 Clock.systemUTC());
+    }
+
+    /**
+     * Keeps the OpenAPI documents of the routes in force, written anew for each table a reload
+     * puts in force. The REST bindings of google.api.http are not in the route model yet, so the
+     * documents hold the RPC paths.
+     */
+    @Bean
+    @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
+    OpenApiDocuments openApiDocuments(RouteRegistry routes) {
+        return new OpenApiDocuments(routes, OpenApiGenerator.rpcOnly(OpenApiGenerator.gatewayVersion()));
+    }
+
+    /**
+     * Serves the OpenAPI documents, like the status page only on a management port of its own:
+     * they list every route.
+     */
+    @Bean
+    @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
+    OpenApiEndpoint openApiEndpoint(OpenApiDocuments documents) {
+        return new OpenApiEndpoint(documents);
+    }
+
+    /**
+     * Serves the page that renders the OpenAPI documents with Swagger UI from its jar.
+     */
+    @Bean
+    @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
+    ApiDocsEndpoint apiDocsEndpoint(OpenApiDocuments documents) {
+        return new ApiDocsEndpoint(documents);
     }
 }

@@ -2,7 +2,10 @@ package dev.torii.gateway.routefile;
 
 import dev.torii.gateway.route.RouteTable;
 import dev.torii.gateway.grpc.DescriptorRegistry;
+import dev.torii.gateway.openapi.OpenApiGenerator;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,12 +21,14 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
  * Checks a folder of route files exactly as the gateway loads it, without starting anything, so a
  * platform team's CI can refuse a bad change with only a JDK and the gateway's jar:
  *
- * <pre>java -jar torii-gateway-exec.jar check &lt;routes-dir&gt; [--descriptor-set=&lt;file&gt;]...</pre>
+ * <pre>java -jar torii-gateway-exec.jar check &lt;routes-dir&gt; [--descriptor-set=&lt;file&gt;]... [--openapi &lt;out.json&gt;]</pre>
  *
  * <p>It runs the gateway's own loader (the route-file JSON Schema, then services and methods
  * against the descriptor sets, duplicate paths, auth policies), prints each problem as
  * {@code file:line: field: message}, and exits with 1 when there is any, 0 with a one-line summary
- * when there is none, and 2 when the command itself is misused.
+ * when there is none, and 2 when the command itself is misused. With {@code --openapi} it also
+ * writes the OpenAPI 3.1 document of all the folder's routes, the one the gateway would serve at
+ * {@code /actuator/openapi}, when the folder is clean.
  */
 public final class RouteCheckCommand {
 
@@ -36,12 +41,15 @@ public final class RouteCheckCommand {
 
     private static final String DEFAULT_DESCRIPTOR_SETS = "classpath*:META-INF/torii/descriptors/*.binpb";
     private static final String DESCRIPTOR_SET_OPTION = "--descriptor-set=";
+    private static final String OPENAPI_OPTION = "--openapi";
     private static final String USAGE_TEXT = """
-            usage: java -jar torii-gateway-exec.jar check <routes-dir> [--descriptor-set=<file>]...
+            usage: java -jar torii-gateway-exec.jar check <routes-dir> [--descriptor-set=<file>]... [--openapi <out.json>]
               Checks every *.yaml and *.yml file of <routes-dir> as the gateway would load it.
               --descriptor-set  a descriptor set (protoc --include_imports --descriptor_set_out=...)
                                 with the routed services; repeatable; a path, or a Spring resource
                                 location such as classpath*:... (default: the sets inside the jar)
+              --openapi         when the folder is clean, writes the OpenAPI 3.1 document of all its
+                                routes to <out.json> (also --openapi=<out.json>)
               ${NAME:default} placeholders resolve from environment variables and -D system properties.
               Exit status: 0 clean, 1 problems found, 2 usage error.""";
 
@@ -58,14 +66,25 @@ public final class RouteCheckCommand {
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         List<String> descriptorSets = new ArrayList<>();
         List<String> folders = new ArrayList<>();
-        for (String arg : args) {
+        Path openApiOut = null;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
             if (arg.equals("-h") || arg.equals("--help")) {
                 out.println(USAGE_TEXT);
                 return CLEAN;
             } else if (arg.startsWith(DESCRIPTOR_SET_OPTION) && arg.length() > DESCRIPTOR_SET_OPTION.length()) {
                 descriptorSets.add(location(arg.substring(DESCRIPTOR_SET_OPTION.length())));
+            } else if (arg.equals(OPENAPI_OPTION) || arg.startsWith(OPENAPI_OPTION + "=")) {
+                String value = arg.equals(OPENAPI_OPTION) ? (i + 1 < args.size() ? args.get(++i) : "")
+                        : arg.substring(OPENAPI_OPTION.length() + 1);
+                if (value.isEmpty() || value.startsWith("-")) {
+                    err.println("check: --openapi '" + value + "' (expected: the file to write the document to)");
+                    err.println(USAGE_TEXT);
+                    return USAGE;
+                }
+                openApiOut = Path.of(value);
             } else if (arg.startsWith("-")) {
-                err.println("check: unknown option '" + arg + "' (expected: --descriptor-set=<file>)");
+                err.println("check: unknown option '" + arg + "' (expected: --descriptor-set=<file> or --openapi <file>)");
                 err.println(USAGE_TEXT);
                 return USAGE;
             } else {
@@ -104,6 +123,27 @@ public final class RouteCheckCommand {
         int files = table.services().size(); // a route file declares one service
         out.println(dir + ": OK, " + table.size() + " route(s) of " + table.services().size() + " service(s) in "
                 + files + " file(s)");
+        if (openApiOut != null) {
+            return writeOpenApi(table, openApiOut, out, err);
+        }
+        return CLEAN;
+    }
+
+    private static int writeOpenApi(RouteTable table, Path file, PrintStream out, PrintStream err) {
+        byte[] document;
+        try {
+            document = OpenApiGenerator.json(OpenApiGenerator.rpcOnly(OpenApiGenerator.gatewayVersion()).allRoutes(table));
+        } catch (IllegalArgumentException e) {
+            err.println("check: no OpenAPI document: " + e.getMessage());
+            return PROBLEMS;
+        }
+        try {
+            Files.write(file, document);
+        } catch (IOException e) {
+            err.println("check: --openapi " + file + ": " + e + " (expected: a file that can be written)");
+            return USAGE;
+        }
+        out.println(file + ": OpenAPI 3.1 document of " + table.size() + " route(s)");
         return CLEAN;
     }
 

@@ -2,6 +2,8 @@ package dev.torii.gateway.routefile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.torii.gateway.testing.OpenApiValidator;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Runs {@code java -jar torii-gateway-exec.jar check} as another repository's CI would: a real
  * process with only a JDK and the gateway's jar, on good and broken folders, one broken folder
- * per kind of problem.
+ * per kind of problem, and with {@code --openapi}, whose document a real validator checks.
  */
 class RouteCheckCommandIT {
 
@@ -111,6 +114,37 @@ class RouteCheckCommandIT {
         Result result = check(Map.of(), dir.toString(), "--descriptor-set=" + testDescriptors);
         assertThat(result.exit()).as(result.toString()).isZero();
         assertThat(result.out()).contains("OK, 1 route(s) of 1 service(s) in 1 file(s)");
+    }
+
+    @Test
+    void writesTheOpenApiDocumentOfACleanFolderThatAValidatorAccepts() throws Exception {
+        Path document = dir.resolve("openapi.json");
+        Path other = dir.resolve("other.json");
+
+        Result result = check(Map.of(), System.getProperty("torii.test.routes-dir"), "--openapi", document.toString());
+        Result equalsForm = check(Map.of(), System.getProperty("torii.test.routes-dir"), "--openapi=" + other);
+
+        assertThat(result.exit()).as(result.toString()).isZero();
+        assertThat(result.lastLine()).matches(Pattern.quote(document.toString())
+                + ": OpenAPI 3.1 document of [1-9][0-9]* route\\(s\\)");
+        assertThat(Files.readString(document)).contains("\"/examples.offer.v1.OfferService/GetOffer\"");
+        assertThat(equalsForm.exit()).as(equalsForm.toString()).isZero();
+        assertThat(Files.readAllBytes(other)).as("the same routes give the same bytes").isEqualTo(Files.readAllBytes(document));
+        assertThat(OpenApiValidator.validate(List.of(document))).containsEntry(document, "");
+    }
+
+    @Test
+    void writesNoOpenApiDocumentForAFolderWithProblems() throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), OFFERS.replace("- GetOffer", "- DeleteOffer"));
+        Path document = dir.resolve("openapi.json");
+
+        Result result = check(Map.of(), dir.toString(), "--openapi", document.toString());
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(document).doesNotExist();
+        Result noFile = check(Map.of(), dir.toString(), "--openapi");
+        assertThat(noFile.exit()).isEqualTo(2);
+        assertThat(noFile.err()).contains("check: --openapi '' (expected: the file to write the document to)");
     }
 
     @Test

@@ -52,14 +52,33 @@ public final class HeadlessChromium {
      * @return the document
      */
     public String dumpDom(URI page) throws IOException, InterruptedException {
+        return dumpDom(page, List.of());
+    }
+
+    /**
+     * Loads a page, lets its scripts and their requests run for some virtual time, and returns
+     * its DOM, serialised: for pages that render what they fetch.
+     *
+     * @param page the page's address
+     * @param budget how long the page may run, in Chromium's virtual time
+     * @return the document
+     */
+    public String dumpDomAfter(URI page, java.time.Duration budget) throws IOException, InterruptedException {
+        return dumpDom(page, List.of("--virtual-time-budget=" + budget.toMillis()));
+    }
+
+    private String dumpDom(URI page, List<String> extraFlags) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory("chromium-profile");
         Path out = Files.createTempFile("chromium", ".html");
         Path err = Files.createTempFile("chromium", ".log");
         try {
-            Process process = new ProcessBuilder(List.of(binary.toString(), "--headless", "--no-sandbox",
+            List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "--headless", "--no-sandbox",
                     "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run",
-                    "--user-data-dir=" + profile, "--dump-dom", page.toString()))
+                    "--user-data-dir=" + profile));
+            command.addAll(extraFlags);
+            command.addAll(List.of("--dump-dom", page.toString()));
+            Process process = new ProcessBuilder(command)
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .start();
