@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -104,6 +105,20 @@ class BodyBindingTest {
                     assertThat(e.fieldPath()).isEqualTo(fieldPath);
                     assertThat(e.getMessage()).contains(hint);
                 });
+    }
+
+    @Test
+    @Timeout(5)
+    void refusesADeeplyNestedBodyAsABindingException() {
+        byte[] deep = ("{\"child\":".repeat(10_000) + "{}" + "}".repeat(10_000)).getBytes(StandardCharsets.UTF_8);
+        byte[] deepButParseable = ("{\"child\":".repeat(150) + "{\"int32Value\":\"x\"}" + "}".repeat(150))
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> BINDER.bind(Bindings.testMethod("Search"), "*", Map.of(), null, deep, "application/json"))
+                .isInstanceOf(BindingException.class);
+        assertThatThrownBy(() -> BINDER.bind(Bindings.testMethod("Search"), "*", Map.of(), null, deepButParseable,
+                "application/json"))
+                .isInstanceOf(BindingException.class);
     }
 
     @Test
