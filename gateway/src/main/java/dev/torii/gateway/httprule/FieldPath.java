@@ -27,9 +27,9 @@ record FieldPath(List<FieldDescriptor> fields) {
      *
      * @param type the request type
      * @param path the dotted path as the client or the binding wrote it
-     * @return the path, or null when a segment names no field
-     * @throws BindingException when the path is deeper than {@link #MAX_DEPTH}, has an empty
-     *     segment, or goes through a field that is not a singular message
+     * @return the path, or null when a segment names no field (an empty one included)
+     * @throws BindingException when the path is deeper than {@link #MAX_DEPTH}, or goes through a
+     *     field that is not a singular message
      */
     static FieldPath resolve(Descriptor type, String path) {
         int dots = 0;
@@ -45,11 +45,7 @@ record FieldPath(List<FieldDescriptor> fields) {
         while (true) {
             int dot = path.indexOf('.', start);
             String segment = dot < 0 ? path.substring(start) : path.substring(start, dot);
-            if (segment.isEmpty()) {
-                throw new BindingException(FieldText.shortened(path), "field path " + FieldText.quoted(path)
-                        + " has an empty segment (expected: field names separated by single dots)");
-            }
-            FieldDescriptor field = findField(current, segment);
+            FieldDescriptor field = segment.isEmpty() ? null : findField(current, segment);
             if (field == null) {
                 return null;
             }

@@ -49,6 +49,7 @@ final class JsonBodyReader {
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw refusal(message.getDescriptorForType(), text, path, e);
         }
+        refuseTrailingContent(text, path);
     }
 
     /**
@@ -67,21 +68,68 @@ final class JsonBodyReader {
             return;
         }
         // The value goes into a fresh message as its only member, by the mapping's own rules for the
-        // field; anything else that ends up set there was smuggled in ("1, \"other\": 2").
+        // field; the check for trailing content keeps "1, \"other\": 2" from setting a second member.
+        refuseTrailingContent(text, path);
         Descriptor type = container.getDescriptorForType();
         DynamicMessage.Builder alone = DynamicMessage.newBuilder(type);
         try {
-            parser.merge("{\"" + field.getName() + "\":" + text + "\n}", alone);
+            parser.merge("{\"" + field.getName() + "\":" + text + "}", alone);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             throw new BindingException(path, "body for " + path + ": " + concise(e) + " (expected: the JSON form of "
                     + describe(field) + ")");
         }
-        DynamicMessage value = alone.build();
-        if (value.getAllFields().keySet().stream().anyMatch(f -> !f.equals(field))) {
-            throw new BindingException(path, "body for " + path + " is more than one JSON value (expected: the JSON"
-                    + " form of " + describe(field) + ")");
+        container.mergeFrom(alone.build());
+    }
+
+    // JsonFormat reads the first JSON value and ignores what follows it; a body of two values, or
+    // of one and some junk, is a client's mistake worth telling rather than half-reading.
+    private static void refuseTrailingContent(String text, String path) {
+        int end = endOfFirstValue(text);
+        if (!text.substring(end).isBlank()) {
+            throw new BindingException(path, "body has content after its JSON value, at character " + end
+                    + " (expected: one JSON value)");
         }
-        container.mergeFrom(value);
+    }
+
+    // Where the first JSON value of the text ends; the text is known to start with a valid one.
+    private static int endOfFirstValue(String text) {
+        int i = 0;
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        if (i == text.length()) {
+            return i;
+        }
+        char first = text.charAt(i);
+        if (first != '{' && first != '[' && first != '"') {
+            // A number or a literal runs to the first whitespace or structural character.
+            while (i < text.length() && !Character.isWhitespace(text.charAt(i)) && ",:]}[{\"".indexOf(text.charAt(i)) < 0) {
+                i++;
+            }
+            return i;
+        }
+        int depth = 0;
+        boolean inString = false;
+        for (; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                    if (depth == 0) {
+                        return i + 1;
+                    }
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return i + 1;
+            }
+        }
+        return text.length();
     }
 
     private BindingException refusal(Descriptor type, String text, String path, Exception cause) {

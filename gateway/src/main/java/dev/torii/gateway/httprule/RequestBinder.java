@@ -22,16 +22,26 @@ import java.util.Map;
  *       field's, is {@code google.api.HttpBody}, the raw bytes go into its {@code data} and the
  *       Content-Type into its {@code content_type}, with no JSON parsing (as Envoy's
  *       grpc_json_transcoder and httpbody.proto describe).
- *   <li>Then the path variables, each converted by its field's type ({@link FieldText}). They win
+ *   <li>Then the path variables, each converted by its field's type as grpc-gateway's
+ *       {@code parseField} converts it (see {@code FieldText}): integers in decimal (int64 too),
+ *       floats with {@code NaN} and {@code Infinity}, booleans as Go's {@code strconv.ParseBool}
+ *       reads them, enums by name or number, bytes in base64 of either alphabet with or without
+ *       padding, and Timestamp, Duration, FieldMask, the wrappers and Struct by their proto3 JSON
+ *       forms ({@code 2024-05-01T12:00:00Z}, {@code 1.5s}, {@code a,b.c}). They win
  *       over the body: a variable overwrites the same field set in the body and merges into a
  *       message the body set ({@code book.id} into the body's {@code book}), because grpc-gateway
  *       decodes the body before it populates path parameters. google.api.http allows no repeated
  *       or map field in a path, and neither does this.
  *   <li>Last the query, for every field neither bound by the path nor by the body
- *       ({@link QueryBinder}). With {@code body: "*"} "there is no URL query parameter"
+ *       (see {@code QueryBinder}). With {@code body: "*"} "there is no URL query parameter"
  *       (google.api.http), and grpc-gateway generates no query parsing for such a binding: the query
  *       is ignored, not refused.
  * </ol>
+ *
+ * <p>Hostile input is refused before it costs anything: a query longer than 64 KiB or with more
+ * than 1,000 parameters, and a field path of more than 32 segments, are {@link BindingException}s
+ * (a 400); so is a JSON body nested deeper than the JSON parser's limit. The body's size is the
+ * caller's to limit, before the bytes reach the binder.
  *
  * <p>Immutable and thread-safe; one serves every route of the gateway.
  */
@@ -66,9 +76,9 @@ public final class RequestBinder {
      * Builds the request message.
      *
      * @param method the matched method
-     * @param body the binding's {@code body}: empty for none, {@code "*"} for the whole message, or a
-     *     field path
-     * @param pathVariables field paths to their percent-decoded values
+     * @param body the binding's {@code body}: empty (or null) for none, {@code "*"} for the whole
+     *     message, or a field path
+     * @param pathVariables field paths to their percent-decoded values; null for none
      * @param rawQuery the query without {@code ?}, still encoded; null or empty when there is none
      * @param requestBody the request body bytes; null or empty when there is none
      * @param contentType the request's Content-Type, possibly null; used only for HttpBody
@@ -78,22 +88,24 @@ public final class RequestBinder {
     public byte[] bind(MethodDescriptor method, String body, Map<String, String> pathVariables, String rawQuery,
             byte[] requestBody, String contentType) {
         Descriptor type = method.getInputType();
+        String bodyRule = body == null ? "" : body;
+        Map<String, String> variables = pathVariables == null ? Map.of() : pathVariables;
         DynamicMessage.Builder request = DynamicMessage.newBuilder(type);
         byte[] bytes = requestBody == null ? new byte[0] : requestBody;
-        List<FieldPath> bound = new ArrayList<>(pathVariables.size() + 1);
-        if (body.equals("*")) {
+        List<FieldPath> bound = new ArrayList<>(variables.size() + 1);
+        if (bodyRule.equals("*")) {
             readBody(request, bytes, contentType, "");
-        } else if (!body.isEmpty()) {
-            FieldPath bodyPath = boundPath(type, body, "body");
+        } else if (!bodyRule.isEmpty()) {
+            FieldPath bodyPath = boundPath(type, bodyRule, "body");
             bound.add(bodyPath);
             readBodyField(request, bodyPath, bytes, contentType);
         }
-        for (Map.Entry<String, String> variable : pathVariables.entrySet()) {
+        for (Map.Entry<String, String> variable : variables.entrySet()) {
             FieldPath path = boundPath(type, variable.getKey(), "path variable");
             bound.add(path);
             setPathVariable(request, path, variable.getValue());
         }
-        if (!body.equals("*")) {
+        if (!bodyRule.equals("*")) {
             query.bind(request, rawQuery, bound);
         }
         return request.build().toByteArray();

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -60,6 +61,8 @@ class BodyBindingTest {
                         UpdateShelfRequest.newBuilder().setLimit(7).build()),
                 arguments("scalar field as a number", "UpdateShelf", "limit", Map.of(), " 7 ",
                         UpdateShelfRequest.newBuilder().setLimit(7).build()),
+                arguments("string with brackets and escapes", "UpdateShelf", "*", Map.of(), "{\"name\":\"}]\\\"[{\"}\n",
+                        UpdateShelfRequest.newBuilder().setName("}]\"[{").build()),
                 arguments("nested field path", "UpdateShelf", "shelf.book", Map.of(), "{\"id\":\"n\"}",
                         UpdateShelfRequest.newBuilder().setShelf(Shelf.newBuilder().setBook(Book.newBuilder().setId("n")))
                                 .build()),
@@ -90,7 +93,12 @@ class BodyBindingTest {
                 arguments("bad field in the body field", "book", "{\"publishTime\":\"abc\"}", "book.publish_time", "abc"),
                 arguments("unknown field in the body field", "book", "{\"isbn\":\"1\"}", "book.isbn", "isbn"),
                 arguments("bad scalar body", "limit", "\"abc\"", "limit", "abc"),
-                arguments("smuggled field", "limit", "7, \"name\": \"x\"", "limit", "more than one JSON value"),
+                arguments("smuggled field", "limit", "7, \"name\": \"x\"", "limit", "content after its JSON value"),
+                arguments("smuggled object", "limit", "7} {\"name\":\"x\"", "limit", "content after its JSON value"),
+                arguments("two objects", "*", "{\"limit\":1} {\"name\":\"x\"}", "", "content after its JSON value"),
+                arguments("junk after the object", "*", "{\"name\":\"}\\\"{\"} xyz", "", "at character 15"),
+                arguments("junk after an array", "tags", "[\"a\"]]", "tags", "content after its JSON value"),
+                arguments("junk after a string", "tags", "[\"a\"] \"b\"", "tags", "content after its JSON value"),
                 arguments("object for a repeated field", "tags", "{\"a\":1}", "tags", "JSON array"),
                 arguments("body names no field", "nope", "{}", "nope", "names no field"));
     }
@@ -104,6 +112,20 @@ class BodyBindingTest {
                     assertThat(e.fieldPath()).isEqualTo(fieldPath);
                     assertThat(e.getMessage()).contains(hint);
                 });
+    }
+
+    @Test
+    @Timeout(5)
+    void refusesADeeplyNestedBodyAsABindingException() {
+        byte[] deep = ("{\"child\":".repeat(10_000) + "{}" + "}".repeat(10_000)).getBytes(StandardCharsets.UTF_8);
+        byte[] deepButParseable = ("{\"child\":".repeat(150) + "{\"int32Value\":\"x\"}" + "}".repeat(150))
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> BINDER.bind(Bindings.testMethod("Search"), "*", Map.of(), null, deep, "application/json"))
+                .isInstanceOf(BindingException.class);
+        assertThatThrownBy(() -> BINDER.bind(Bindings.testMethod("Search"), "*", Map.of(), null, deepButParseable,
+                "application/json"))
+                .isInstanceOf(BindingException.class);
     }
 
     @Test

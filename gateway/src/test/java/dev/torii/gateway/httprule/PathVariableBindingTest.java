@@ -134,7 +134,8 @@ class PathVariableBindingTest {
                 arguments("books.id", "a", "books.id", "not a singular message"),
                 arguments("text.length", "a", "text.length", "not a singular message"),
                 arguments("nope", "a", "nope", "names no field"),
-                arguments("child..text", "a", "child..text", "empty segment"));
+                arguments("child..text", "a", "child..text", "names no field"),
+                arguments("", "a", "", "names no field"));
     }
 
     @ParameterizedTest(name = "{0} = {1}")
