@@ -112,7 +112,7 @@ public class RouteReloadConfiguration {
     @Bean
     @ConditionalOnManagementPort(ManagementPortType.DIFFERENT)
     OpenApiDocuments openApiDocuments(RouteRegistry routes) {
-        return new OpenApiDocuments(routes, OpenApiGenerator.rpcOnly(OpenApiGenerator.gatewayVersion()));
+        return new OpenApiDocuments(routes, OpenApiGenerator.withHttpRules(OpenApiGenerator.gatewayVersion()));
     }
 
     /**

@@ -62,6 +62,17 @@ public final class OpenApiGenerator {
     }
 
     /**
+     * Creates a generator that documents every route's RPC path and REST bindings (its
+     * {@code google.api.http} rule, or its route file's).
+     *
+     * @param version the documents' {@code info.version}
+     * @return the generator
+     */
+    public static OpenApiGenerator withHttpRules(String version) {
+        return new OpenApiGenerator(version, HttpRuleOperations::of);
+    }
+
+    /**
      * Creates a generator that documents only the RPC paths.
      *
      * @param version the documents' {@code info.version}

@@ -132,7 +132,7 @@ public final class RouteCheckCommand {
     private static int writeOpenApi(RouteTable table, Path file, PrintStream out, PrintStream err) {
         byte[] document;
         try {
-            document = OpenApiGenerator.json(OpenApiGenerator.rpcOnly(OpenApiGenerator.gatewayVersion()).allRoutes(table));
+            document = OpenApiGenerator.json(OpenApiGenerator.withHttpRules(OpenApiGenerator.gatewayVersion()).allRoutes(table));
         } catch (IllegalArgumentException e) {
             err.println("check: no OpenAPI document: " + e.getMessage());
             return PROBLEMS;
