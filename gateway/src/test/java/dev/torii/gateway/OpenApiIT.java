@@ -118,9 +118,12 @@ class OpenApiIT {
                 assertThat(error).as(file.toString()).isEmpty());
         JsonNode all = JSON.readTree(files.get(0).toFile());
         assertThat(all.get("paths").propertyNames()).contains("/examples.offer.v1.OfferService/GetOffer",
-                "/torii.test.v1.TestService/Stream");
+                "/torii.test.v1.TestService/Stream", "/v1/offers", "/v1/offers/{id}",
+                "/v1/sellers/{seller_id}/offers:watch");
+        assertThat(all.get("paths").get("/v1/offers/{id}").propertyNames()).containsExactly("get");
         JsonNode offers = JSON.readTree(files.get(1).toFile());
-        assertThat(offers.get("paths").propertyNames()).allMatch(p -> p.startsWith("/examples.offer.v1.OfferService/"));
+        assertThat(offers.get("paths").propertyNames())
+                .allMatch(p -> p.startsWith("/examples.offer.v1.OfferService/") || p.startsWith("/v1/"));
         assertThat(get(management, "/actuator/openapi/none").statusCode()).isEqualTo(404);
     }
 
