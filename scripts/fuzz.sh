@@ -39,6 +39,8 @@ TARGETS=(
   "gateway dev.torii.gateway.auth.BearerCredentialExtractorFuzzTest#extractsAPlainCredentialOrAnswers401"
   "gateway dev.torii.gateway.routefile.RouteFileLoaderFuzzTest#loadsOrReportsProblems org.yaml.snakeyaml.**"
   "gateway dev.torii.gateway.protocol.StreamedFramesFuzzTest#chunksReadAsTheWholeBody"
+  "gateway dev.torii.gateway.httprule.PathMatcherFuzzTest#parsesToACanonicalFormOrNamesTheOffset"
+  "gateway dev.torii.gateway.httprule.PathMatcherFuzzTest#matchesWhatATemplateExpandsTo"
   "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#neverThrows com.nimbusds.**"
   "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#aListedIssuerIsAGoogleCredential com.nimbusds.**"
   "authority dev.torii.authority.exchange.TokenRequestFormFuzzTest#parsesOrRefusesAsAnInvalidRequest"
