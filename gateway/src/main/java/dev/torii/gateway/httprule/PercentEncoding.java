@@ -118,8 +118,8 @@ final class PercentEncoding {
                     .decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new MalformedPathException("path segment '" + text.substring(from, to)
-                    + "' does not decode as UTF-8");
+            String value = to - from > 64 ? text.substring(from, from + 64) + "..." : text.substring(from, to);
+            throw new MalformedPathException("path value '" + value + "' does not decode as UTF-8");
         }
     }
 
