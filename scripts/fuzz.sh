@@ -41,6 +41,7 @@ TARGETS=(
   "gateway dev.torii.gateway.protocol.StreamedFramesFuzzTest#chunksReadAsTheWholeBody"
   "gateway dev.torii.gateway.httprule.PathMatcherFuzzTest#parsesToACanonicalFormOrNamesTheOffset"
   "gateway dev.torii.gateway.httprule.PathMatcherFuzzTest#matchesWhatATemplateExpandsTo"
+  "gateway dev.torii.gateway.httprule.PathMatcherFuzzTest#picksWhatALinearScanPicks"
   "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#neverThrows com.nimbusds.**"
   "authority dev.torii.authority.verify.CredentialClassifierFuzzTest#aListedIssuerIsAGoogleCredential com.nimbusds.**"
   "authority dev.torii.authority.exchange.TokenRequestFormFuzzTest#parsesOrRefusesAsAnInvalidRequest"
