@@ -25,6 +25,11 @@ public record HttpBinding(String verb, PathTemplate template, String body, Strin
         Objects.requireNonNull(responseBody, "responseBody");
     }
 
+    /**
+     * Returns the method and canonical template, as error messages name a binding.
+     *
+     * @return for example {@code GET /v1/offers/{id}}
+     */
     @Override
     public String toString() {
         return verb + " " + template.text();

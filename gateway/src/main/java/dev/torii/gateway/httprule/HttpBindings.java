@@ -17,6 +17,14 @@ import java.util.Set;
  * Reads the REST bindings of an RPC method from its {@code google.api.http} rule (AIP-127) and
  * checks them against the method's request and response messages, so a rule that could never
  * serve a request is refused when routes are loaded rather than on the first call.
+ *
+ * <p>The checks: the rule has a pattern and a non-empty path that parses as a {@link PathTemplate};
+ * a custom kind is an HTTP method token; every path variable names a field of the request
+ * message, reached through singular message fields, whose leaf is singular and a scalar, an enum,
+ * a wrapper, {@code Timestamp}, {@code Duration} or {@code FieldMask} (what a path segment can
+ * carry as text); no field is bound twice; {@code body} is none, {@code *} or a top-level request
+ * field, and none on {@code GET} or {@code DELETE} (AIP-127); {@code response_body} is none or a
+ * top-level response field (http.proto); {@code additional_bindings} nest one level only.
  */
 public final class HttpBindings {
 
@@ -119,7 +127,7 @@ public final class HttpBindings {
         checkBody(verb, body, template, input, context);
         String responseBody = rule.getResponseBody();
         if (!responseBody.isEmpty()) {
-            resolve(method.getOutputType(), responseBody, context + ": response_body");
+            topLevelField(method.getOutputType(), responseBody, context + ": response_body");
         }
         return new HttpBinding(verb, template, body, responseBody);
     }
@@ -150,10 +158,20 @@ public final class HttpBindings {
         if (body.equals("*")) {
             return;
         }
-        resolve(input, body, context + ": body");
+        topLevelField(input, body, context + ": body");
         if (template.fieldPaths().contains(body)) {
             throw new InvalidHttpRuleException(context + ": field '" + body
                     + "' is bound twice, by the path and by the body (expected: each field once)");
+        }
+    }
+
+    // http.proto: "the referred field must be present at the top-level of the request (response)
+    // message type", for body and response_body alike.
+    private static void topLevelField(Descriptor message, String name, String context) {
+        if (message.findFieldByName(name) == null) {
+            throw new InvalidHttpRuleException(context + " '" + name + "': " + message.getFullName()
+                    + " has no field '" + name + "' (expected: a top-level field of the message, or "
+                    + (context.endsWith("response_body") ? "none for the whole message)" : "'*' for the whole message)"));
         }
     }
 

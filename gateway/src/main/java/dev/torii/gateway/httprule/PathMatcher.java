@@ -131,11 +131,13 @@ public final class PathMatcher<T> {
     }
 
     // Visits, in precedence order, the route maps of every template matching the path, until
-    // accept returns true, and returns that map (null when none was accepted). Iterative, so a path of 100,000 segments cannot overflow the stack; each
-    // trie node is visited at most once (its depth fixes the segment it is compared with).
+    // accept returns true, and returns that map (null when none was accepted). Iterative, so a
+    // path of 100,000 segments cannot overflow the stack; each trie node is visited at most once
+    // (its depth fixes the segment it is compared with), and only segments a node with literal
+    // children is compared with are normalised: no deeper than the longest template.
     private Map<String, TrieNode.Route<T>> walk(RequestPath path, Predicate<Map<String, TrieNode.Route<T>>> accept) {
         int count = path.count();
-        String[] normalised = new String[count];
+        String[] normalised = new String[Math.min(count, maxDepth)];
         ArrayDeque<Frame<T>> stack = new ArrayDeque<>();
         stack.push(new Frame<>(root, 0));
         while (!stack.isEmpty()) {
@@ -154,12 +156,14 @@ public final class PathMatcher<T> {
             }
             switch (frame.next++) {
                 case 0 -> {
-                    if (normalised[index] == null) {
-                        normalised[index] = PercentEncoding.normalize(path.segment(index));
-                    }
-                    TrieNode<T> child = node.literal(normalised[index]);
-                    if (child != null) {
-                        stack.push(new Frame<>(child, index + 1));
+                    if (node.hasLiterals()) {
+                        if (normalised[index] == null) {
+                            normalised[index] = PercentEncoding.normalize(path.segment(index));
+                        }
+                        TrieNode<T> child = node.literal(normalised[index]);
+                        if (child != null) {
+                            stack.push(new Frame<>(child, index + 1));
+                        }
                     }
                 }
                 case 1 -> {

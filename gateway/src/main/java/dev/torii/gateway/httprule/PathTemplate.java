@@ -20,8 +20,8 @@ import java.util.Optional;
  * </pre>
  * with its constraints: {@code **} only as the last segment, no variable inside a variable, no
  * field bound twice. A LITERAL is RFC 3986 path characters without {@code :} (which starts the
- * verb), {@code *}, {@code {}, {@code }} or {@code /}; percent escapes are allowed and compare in
- * their normalised form.
+ * verb), {@code *}, {@code {}, {@code }} or {@code /}; percent escapes are allowed if they decode
+ * as UTF-8, and compare in their normalised form.
  */
 public final class PathTemplate {
 

@@ -145,7 +145,14 @@ final class PathTemplateParser {
                 break;
             }
         }
-        return PercentEncoding.normalize(text.substring(start, pos));
+        String literal = text.substring(start, pos);
+        try {
+            // A literal inside a multi-segment variable becomes part of a field's text value.
+            PercentEncoding.decodeAll(literal, 0, literal.length());
+        } catch (MalformedPathException e) {
+            throw error(start, "expected escapes that decode as UTF-8");
+        }
+        return PercentEncoding.normalize(literal);
     }
 
     private void add(PathSegment segment, int offset) {

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 
 /**
  * The percent-encoding rules of {@code google/api/http.proto} for path segments: literals compare
@@ -118,21 +119,13 @@ final class PercentEncoding {
                     .decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new MalformedPathException("path segment '" + text.substring(from, to)
-                    + "' does not decode as UTF-8");
+            String value = to - from > 64 ? text.substring(from, from + 64) + "..." : text.substring(from, to);
+            throw new MalformedPathException("path value '" + value + "' does not decode as UTF-8");
         }
     }
 
-    static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+    // ASCII hex digits only: Character.digit would also accept other scripts' digits.
+    private static int hex(char c) {
+        return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
     }
 }

@@ -56,6 +56,10 @@ final class TrieNode<T> {
         return routes.computeIfAbsent(verbSuffix, k -> new HashMap<>()).putIfAbsent(route.binding().verb(), route);
     }
 
+    boolean hasLiterals() {
+        return !literals.isEmpty();
+    }
+
     TrieNode<T> literal(String normalisedSegment) {
         return literals.get(normalisedSegment);
     }

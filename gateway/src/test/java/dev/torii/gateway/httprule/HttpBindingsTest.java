@@ -97,7 +97,8 @@ class HttpBindingsTest {
             get: "/v1/books" body: "*"                          | body '*' on GET (expected: no body, AIP-127)
             delete: "/v1/books" body: "book"                    | body 'book' on DELETE (expected: no body, AIP-127)
             post: "/v1/books" body: "missing"                   | body 'missing': torii.test.httprule.v1.BindingShapes has no field 'missing'
-            post: "/v1/books" body: "book.missing"              | body 'book.missing': torii.test.httprule.v1.Book has no field 'missing'
+            post: "/v1/books" body: "book.id"                   | body 'book.id': torii.test.httprule.v1.BindingShapes has no field 'book.id' (expected: a top-level field of the message, or '*' for the whole message)
+            get: "/v1/books" response_body: "book.id"           | response_body 'book.id': torii.test.httprule.v1.ShelfResponse has no field 'book.id' (expected: a top-level field of the message, or none for the whole message)
             get: "/v1/books" response_body: "missing"           | response_body 'missing': torii.test.httprule.v1.ShelfResponse has no field 'missing'
             get: "/v1/books" response_body: "*"                 | response_body '*': torii.test.httprule.v1.ShelfResponse has no field '*'
             custom { kind: "" path: "/v1/books" }               | custom kind '' (expected: an HTTP method token such as SEARCH)

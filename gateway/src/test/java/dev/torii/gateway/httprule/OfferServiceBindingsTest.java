@@ -2,12 +2,18 @@ package dev.torii.gateway.httprule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.api.AnnotationsProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.MethodOptions;
+import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import dev.torii.examples.offer.v1.OfferProto;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,6 +46,20 @@ class OfferServiceBindingsTest {
                         PathTemplate.parse("/v1/sellers/{seller_id}/offers:watch"), "", ""))));
     }
 
+    @Test
+    void readsTheOptionWhenItArrivesAsAnUnknownField() throws Exception {
+        // Parsed without an extension registry, as DescriptorRegistry parses descriptor sets.
+        FileDescriptorProto proto = FileDescriptorProto.parseFrom(OfferProto.getDescriptor().toProto().toByteString());
+        MethodOptions options = proto.getService(0).getMethod(1).getOptions();
+        assertThat(options.hasExtension(AnnotationsProto.http)).isFalse();
+        assertThat(options.getUnknownFields().hasField(AnnotationsProto.HTTP_FIELD_NUMBER)).isTrue();
+        FileDescriptor file = FileDescriptor.buildFrom(proto,
+                OfferProto.getDescriptor().getDependencies().toArray(new FileDescriptor[0]));
+
+        assertThat(HttpBindings.of(file.findServiceByName("OfferService").findMethodByName("GetOffer")))
+                .containsExactly(new HttpBinding("GET", PathTemplate.parse("/v1/offers/{id}"), "", ""));
+    }
+
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource(delimiter = '|', textBlock = """
             POST   | /v1/offers                          | CreateOffer
@@ -67,6 +87,6 @@ class OfferServiceBindingsTest {
 
     private static Map<String, List<HttpBinding>> bindings(ServiceDescriptor service) {
         return service.getMethods().stream()
-                .collect(java.util.stream.Collectors.toMap(MethodDescriptor::getName, HttpBindings::of));
+                .collect(Collectors.toMap(MethodDescriptor::getName, HttpBindings::of));
     }
 }

@@ -107,6 +107,8 @@ class PathMatcherTest {
             /v1/offers/%4                         | 400
             /v1/offers/%                          | 400
             /v1/nothing/%g0                       | 400
+            /v1/offers/%٣٣                        | 400
+            /v1/offers/%４１                      | 400
             /v1/offers/%FF                        | 400
             /v1/offers/%C3                        | 400
             /v1/files/a/%FF                       | 400

@@ -69,6 +69,8 @@ class PathTemplateTest {
             /v1/{a=b/}                  | 9  | expected a literal, '*', '**' or '{'
             /v1/%zz                     | 4  | expected '%' to be followed by two hex digits
             /v1/%2                      | 4  | expected '%' to be followed by two hex digits
+            /v1/a%FFb                   | 4  | expected escapes that decode as UTF-8
+            /v1/{name=x/%C3}            | 12 | expected escapes that decode as UTF-8
             /v1/a b                     | 5  | expected '/', ':' or the end of the template
             /v1/a?b                     | 5  | expected '/', ':' or the end of the template
             /v1/a#b                     | 5  | expected '/', ':' or the end of the template
