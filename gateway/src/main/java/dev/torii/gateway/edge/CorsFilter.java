@@ -7,7 +7,6 @@ import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.route.CorsPolicy;
 import dev.torii.gateway.httprule.Match;
 import dev.torii.gateway.route.MethodRoute;
-import dev.torii.gateway.route.RouteTable;
 import dev.torii.gateway.route.RouteRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -71,7 +70,7 @@ public final class CorsFilter implements GatewayFilter {
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
         String preflightMethod = GatewayExchange.of(exchange).preflightMethod();
-        MethodRoute route = routeOf(request, preflightMethod);
+        MethodRoute route = routeOf(request, GatewayExchange.of(exchange));
         CorsPolicy policy = route == null ? defaultPolicy : route.cors().orElse(defaultPolicy);
         boolean preflight = preflightMethod != null;
         if (!policy.enabled()) {
@@ -97,17 +96,13 @@ public final class CorsFilter implements GatewayFilter {
         return chain.filter(exchange);
     }
 
-    // The route whose file's policy applies: by RPC path, or by REST template under the method
-    // the page will call with (a preflight's Access-Control-Request-Method).
-    private MethodRoute routeOf(ServerHttpRequest request, String preflightMethod) {
-        RouteTable table = routes.current();
-        String path = request.getPath().value();
-        MethodRoute route = table.find(path);
-        if (route != null || !table.hasHttpBindings()) {
-            return route;
+    // The route whose file's policy applies: by RPC path, or by the REST binding the protocol
+    // step matched (for a preflight, under the method the page will call with).
+    private MethodRoute routeOf(ServerHttpRequest request, GatewayExchange state) {
+        if (state.httpMatchOrNull() instanceof Match.Found<MethodRoute> found) {
+            return found.value();
         }
-        String method = preflightMethod != null ? preflightMethod.trim() : request.getMethod().name();
-        return table.matchHttp(method, path) instanceof Match.Found<MethodRoute> found ? found.value() : null;
+        return routes.current().find(request.getPath().value());
     }
 
     private Mono<Void> preflight(ServerWebExchange exchange, Compiled rules, String origin, String allowedOrigin,

@@ -37,7 +37,7 @@ public final class GatewayExchange {
     private WireFormat format;
     private String mediaType;
     private MethodRoute route;
-    private Match.Found<MethodRoute> httpMatch;
+    private Match<MethodRoute> httpMatch;
     private Deadline deadline;
     private long timeoutNanos;
     private ExchangeTokenResponse identity;
@@ -205,18 +205,33 @@ public final class GatewayExchange {
      * Returns the REST binding the request matched, with its path variables.
      *
      * @return the match
-     * @throws IllegalStateException when the request is not REST, or before the route step
+     * @throws IllegalStateException when the request matched no REST binding
      */
+    @SuppressWarnings("unchecked")
     public Match.Found<MethodRoute> httpMatch() {
-        return required(httpMatch, "httpMatch");
+        if (!(required(httpMatch, "httpMatch") instanceof Match.Found<MethodRoute> found)) {
+            throw new IllegalStateException("httpMatch is " + httpMatch + ", not a found binding");
+        }
+        return found;
     }
 
     /**
-     * Records the REST binding the request matched; the route step records its route too.
+     * Returns what the request's path and method matched among the REST bindings, once the
+     * protocol step has matched them: a binding, the methods the path takes, or a bad path.
+     *
+     * @return the match, or null when the request is not REST
+     */
+    public Match<MethodRoute> httpMatchOrNull() {
+        return httpMatch;
+    }
+
+    /**
+     * Records what the request matched among the REST bindings, once: the protocol step matches
+     * the path when it tells the protocol, and later steps read the result.
      *
      * @param match the match
      */
-    public void httpMatch(Match.Found<MethodRoute> match) {
+    public void httpMatch(Match<MethodRoute> match) {
         this.httpMatch = once(this.httpMatch, match, "httpMatch");
     }
 

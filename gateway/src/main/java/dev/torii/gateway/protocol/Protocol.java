@@ -39,6 +39,19 @@ public interface Protocol {
     boolean claims(ServerHttpRequest request);
 
     /**
+     * Tells whether this protocol speaks a request, as {@link #claims(ServerHttpRequest)}, and
+     * records in {@code state} what it learnt on the way, so that later steps need not learn it
+     * again (REST matches the path once, here).
+     *
+     * @param request the request
+     * @param state the request's state
+     * @return whether this protocol serves it
+     */
+    default boolean claims(ServerHttpRequest request, GatewayExchange state) {
+        return claims(request);
+    }
+
+    /**
      * Checks what the protocol needs of a request before any other step runs, such as the HTTP
      * version; nothing, unless the protocol says otherwise (gRPC needs HTTP/2).
      *

@@ -27,7 +27,7 @@ public final class ProtocolFilter implements GatewayFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         GatewayExchange state = GatewayExchange.of(exchange);
-        Protocol protocol = protocols.select(exchange.getRequest());
+        Protocol protocol = protocols.select(exchange.getRequest(), state);
         state.protocol(protocol.id());
         return Mono.defer(() -> {
                     protocol.admit(exchange.getRequest());

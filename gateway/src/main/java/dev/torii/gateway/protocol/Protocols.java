@@ -36,11 +36,12 @@ public final class Protocols {
      * Picks the protocol that serves a request.
      *
      * @param request the request
+     * @param state the request's state, where a protocol may record what it learnt
      * @return the first protocol that claims it, or the fallback
      */
-    public Protocol select(ServerHttpRequest request) {
+    public Protocol select(ServerHttpRequest request, GatewayExchange state) {
         for (Protocol protocol : inOrder) {
-            if (protocol.claims(request)) {
+            if (protocol.claims(request, state)) {
                 return protocol;
             }
         }

@@ -56,6 +56,7 @@ public final class RestProtocol implements Protocol {
     private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.UTF_8);
     private static final byte[] SSE_ERROR = "event: error\ndata: ".getBytes(StandardCharsets.UTF_8);
     private static final String HTTP_BODY = "google.api.HttpBody";
+    private static final Match<MethodRoute> NOT_FOUND = new Match.NotFound<>();
 
     private final RouteRegistry routes;
     private final RequestBinder binder;
@@ -88,18 +89,44 @@ public final class RestProtocol implements Protocol {
 
     @Override
     public boolean claims(ServerHttpRequest request) {
+        return !(match(request, request.getMethod().name()) instanceof Match.NotFound<MethodRoute>);
+    }
+
+    /**
+     * Claims a request as {@link #claims(ServerHttpRequest)} does, and records the match, so the
+     * path is matched once per request: a preflight is matched under the method it asks about,
+     * so that CORS finds the route file whose policy answers it.
+     */
+    @Override
+    public boolean claims(ServerHttpRequest request, GatewayExchange state) {
+        String preflight = state.preflightMethod();
+        Match<MethodRoute> match = match(request, preflight != null ? preflight.trim() : request.getMethod().name());
+        if (match instanceof Match.NotFound<MethodRoute>) {
+            return false;
+        }
+        state.httpMatch(match);
+        return true;
+    }
+
+    // The request's REST match in the table in force; not found for RPC paths.
+    private Match<MethodRoute> match(ServerHttpRequest request, String method) {
         RouteTable table = routes.current();
         String path = request.getPath().value();
-        return table.hasHttpBindings() && table.find(path) == null
-                && !(table.matchHttp(request.getMethod().name(), path) instanceof Match.NotFound<MethodRoute>);
+        if (!table.hasHttpBindings() || table.find(path) != null) {
+            return NOT_FOUND;
+        }
+        return table.matchHttp(method, path);
     }
 
     @Override
     public MethodRoute findRoute(RouteTable table, ServerHttpRequest request, GatewayExchange state) {
         String method = request.getMethod().name();
-        Match<MethodRoute> match = table.matchHttp(method, request.getPath().value());
+        Match<MethodRoute> match = state.httpMatchOrNull();
+        if (match == null) {
+            match = table.matchHttp(method, request.getPath().value());
+            state.httpMatch(match);
+        }
         if (match instanceof Match.Found<MethodRoute> found) {
-            state.httpMatch(found);
             return found.value();
         }
         if (match instanceof Match.MethodNotAllowed<MethodRoute> notAllowed) {
