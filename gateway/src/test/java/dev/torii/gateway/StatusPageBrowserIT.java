@@ -64,7 +64,8 @@ class StatusPageBrowserIT {
 
         assertThat(dom).contains("<title>Torii gateway status</title>", "<h1>Torii gateway</h1>");
         assertThat(routeRow(dom, "/examples.offer.v1.OfferService/CreateOffer"))
-                .contains("CreateOffer", "users(scopes: offers.write)", "5s", "examples.offer.v1.OfferService");
+                .contains("<code>POST /v1/offers</code>", "CreateOffer", "users(scopes: offers.write)", "5s",
+                        "examples.offer.v1.OfferService");
         assertThat(routeRow(dom, "/examples.offer.v1.OfferService/GetOffer")).contains(">public<", "2s");
         assertThat(routeRow(dom, "/examples.offer.v1.OfferService/WhoAmI"))
                 .contains("users + service-accounts(roles: support.reader)");
@@ -102,7 +103,7 @@ class StatusPageBrowserIT {
     }
 
     private static String routeRow(String dom, String path) {
-        return row(dom, "<tr class=\"route\"><td><code>" + Pattern.quote(path) + "</code></td>");
+        return row(dom, "<tr class=\"route\"><td><code>" + Pattern.quote(path) + "</code>");
     }
 
     private static String upstreamRow(String dom, String target) {

@@ -38,9 +38,7 @@ public final class LegacyProtocol implements Protocol {
 
     private static final Logger log = LoggerFactory.getLogger(LegacyProtocol.class);
     /** The media type of streamed answers: newline-delimited JSON. */
-    public static final String NDJSON = "application/x-ndjson";
-    private static final byte[] RESULT = "{\"result\":".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] ERROR = "{\"error\":".getBytes(StandardCharsets.UTF_8);
+    public static final String NDJSON = JsonStream.NDJSON;
 
     private final MessageCodec codec;
     private final StatusJson statusJson;
@@ -87,14 +85,8 @@ public final class LegacyProtocol implements Protocol {
                     + " protocol"));
         }
         state.format(format, route.serverStreaming() ? NDJSON : mediaType);
-        String encoding = headers.getFirst(HttpHeaders.CONTENT_ENCODING);
-        if (!MessageCodec.knownEncoding(encoding)) {
-            return Mono.error(GatewayError.withHttpStatus(415, io.grpc.Status.Code.INVALID_ARGUMENT,
-                    "Content-Encoding: " + encoding + " (expected: gzip or identity)").header("Accept-Encoding", "gzip"));
-        }
-        return MessageCodec.body(exchange.getRequest(), maxBytes)
-                .map(body -> codec.toUpstream(MessageCodec.decode(body, encoding, maxBytes, "the request body"), format,
-                        route.protoMethod().getInputType()));
+        return MessageCodec.inflatedBody(exchange.getRequest(), maxBytes)
+                .map(body -> codec.toUpstream(body, format, route.protoMethod().getInputType()));
     }
 
     @Override
@@ -111,36 +103,9 @@ public final class LegacyProtocol implements Protocol {
      */
     @Override
     public Mono<Void> writeStream(ServerWebExchange exchange, GatewayExchange state, Flux<byte[]> messages) {
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.OK);
-        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, NDJSON);
-        response.getHeaders().set(HttpHeaders.CACHE_CONTROL, "no-store");
         Descriptor output = state.route().protoMethod().getOutputType();
-        Flux<DataBuffer> lines = messages
-                .map(message -> {
-                    byte[] json = codec.toClient(message, WireFormat.JSON, output);
-                    state.messageSent();
-                    return line(response, RESULT, json);
-                })
-                .doOnComplete(() -> state.outcome(io.grpc.Status.Code.OK))
-                .onErrorResume(failure -> {
-                    if (state.messagesSent() == 0) {
-                        return Flux.error(failure);
-                    }
-                    Status status = GatewayErrors.from(exchange, failure).status();
-                    state.outcome(io.grpc.Status.fromCodeValue(status.getCode()).getCode());
-                    return Flux.just(line(response, ERROR, statusJson.print(status).getBytes(StandardCharsets.UTF_8)));
-                });
-        return response.writeWith(lines);
-    }
-
-    private static DataBuffer line(ServerHttpResponse response, byte[] head, byte[] json) {
-        byte[] line = new byte[head.length + json.length + 2];
-        System.arraycopy(head, 0, line, 0, head.length);
-        System.arraycopy(json, 0, line, head.length, json.length);
-        line[line.length - 2] = '}';
-        line[line.length - 1] = '\n';
-        return response.bufferFactory().wrap(line);
+        return JsonStream.write(exchange, state, messages, message -> codec.toClient(message, WireFormat.JSON, output),
+                statusJson, false);
     }
 
     @Override

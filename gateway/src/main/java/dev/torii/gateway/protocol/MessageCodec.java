@@ -56,6 +56,20 @@ final class MessageCodec {
                 .onErrorMap(DataBufferLimitException.class, e -> GatewayErrors.payloadTooLarge(maxBytes));
     }
 
+    /**
+     * Reads a whole request body as its {@code Content-Encoding} says (gzip or none), the limit
+     * applying to the inflated size; an encoding the gateway cannot inflate is a 415 that offers
+     * gzip.
+     */
+    static Mono<byte[]> inflatedBody(ServerHttpRequest request, int maxBytes) {
+        String encoding = request.getHeaders().getFirst(HttpHeaders.CONTENT_ENCODING);
+        if (!knownEncoding(encoding)) {
+            return Mono.error(GatewayError.withHttpStatus(415, io.grpc.Status.Code.INVALID_ARGUMENT,
+                    "Content-Encoding: " + encoding + " (expected: gzip or identity)").header("Accept-Encoding", "gzip"));
+        }
+        return body(request, maxBytes).map(body -> decode(body, encoding, maxBytes, "the request body"));
+    }
+
     private static byte[] drain(DataBuffer buffer) {
         try {
             byte[] bytes = new byte[buffer.readableByteCount()];

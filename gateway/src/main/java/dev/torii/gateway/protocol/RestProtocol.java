@@ -50,11 +50,7 @@ import reactor.core.publisher.Mono;
 public final class RestProtocol implements Protocol {
 
     /** The media type of Server-Sent Events. */
-    public static final String EVENT_STREAM = "text/event-stream";
-    private static final byte[] RESULT = "{\"result\":".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] ERROR = "{\"error\":".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SSE_DATA = "data: ".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] SSE_ERROR = "event: error\ndata: ".getBytes(StandardCharsets.UTF_8);
+    public static final String EVENT_STREAM = JsonStream.EVENT_STREAM;
     private static final String HTTP_BODY = "google.api.HttpBody";
     private static final Match<MethodRoute> NOT_FOUND = new Match.NotFound<>();
 
@@ -169,13 +165,8 @@ public final class RestProtocol implements Protocol {
             return Mono.error(GatewayErrors.unsupportedMediaType(contentType, "application/json: the body of "
                     + binding.verb() + " " + binding.template().text() + " is proto3 JSON"));
         }
-        String encoding = headers.getFirst(HttpHeaders.CONTENT_ENCODING);
-        if (!MessageCodec.knownEncoding(encoding)) {
-            return Mono.error(GatewayError.withHttpStatus(415, io.grpc.Status.Code.INVALID_ARGUMENT,
-                    "Content-Encoding: " + encoding + " (expected: gzip or identity)").header("Accept-Encoding", "gzip"));
-        }
-        return MessageCodec.body(request, maxBytes).map(body -> bind(route, binding, match, rawQuery,
-                MessageCodec.decode(body, encoding, maxBytes, "the request body"), contentType));
+        return MessageCodec.inflatedBody(request, maxBytes)
+                .map(body -> bind(route, binding, match, rawQuery, body, contentType));
     }
 
     private byte[] bind(MethodRoute route, HttpBinding binding, Match.Found<MethodRoute> match, String rawQuery,
@@ -210,58 +201,16 @@ public final class RestProtocol implements Protocol {
      */
     @Override
     public Mono<Void> writeStream(ServerWebExchange exchange, GatewayExchange state, Flux<byte[]> messages) {
-        ServerHttpResponse response = exchange.getResponse();
-        boolean events = EVENT_STREAM.equals(state.mediaType());
-        response.setStatusCode(HttpStatus.OK);
-        response.getHeaders().set(HttpHeaders.CONTENT_TYPE, state.mediaType());
-        response.getHeaders().set(HttpHeaders.CACHE_CONTROL, "no-store");
         MethodRoute route = state.route();
         String responseBody = state.httpMatch().binding().responseBody();
-        Flux<DataBuffer> lines = messages
-                .map(message -> {
-                    byte[] json = writer.render(route.protoMethod(), responseBody, message, route.jsonPrint()).bytes();
-                    state.messageSent();
-                    return events ? event(response, SSE_DATA, json) : line(response, RESULT, json);
-                })
-                .doOnComplete(() -> state.outcome(io.grpc.Status.Code.OK))
-                .onErrorResume(failure -> {
-                    if (state.messagesSent() == 0 && !events) {
-                        return Flux.error(failure);
-                    }
-                    Status status = GatewayErrors.from(exchange, failure).status();
-                    state.outcome(io.grpc.Status.fromCodeValue(status.getCode()).getCode());
-                    byte[] json = statusJson.print(status).getBytes(StandardCharsets.UTF_8);
-                    return Flux.just(events ? event(response, SSE_ERROR, json) : line(response, ERROR, json));
-                });
-        // An event stream opens at once, as EventSource clients expect (an empty first buffer sends
-        // the headers); its errors all travel as error events. NDJSON answers, like grpc-gateway's,
-        // send their headers with the first line, so a failure before it keeps its HTTP status.
-        return response.writeWith(events ? Flux.concat(Mono.fromSupplier(() -> response.bufferFactory().wrap(new byte[0])),
-                lines) : lines);
+        return JsonStream.write(exchange, state, messages,
+                message -> writer.render(route.protoMethod(), responseBody, message, route.jsonPrint()).bytes(),
+                statusJson, EVENT_STREAM.equals(state.mediaType()));
     }
 
     @Override
     public Mono<Void> writeError(ServerWebExchange exchange, GatewayExchange state, GatewayError error) {
         return errors.writeError(exchange, state, error);
-    }
-
-    private static DataBuffer line(ServerHttpResponse response, byte[] head, byte[] json) {
-        byte[] line = new byte[head.length + json.length + 2];
-        System.arraycopy(head, 0, line, 0, head.length);
-        System.arraycopy(json, 0, line, head.length, json.length);
-        line[line.length - 2] = '}';
-        line[line.length - 1] = '\n';
-        return response.bufferFactory().wrap(line);
-    }
-
-    // One Server-Sent Event; proto3 JSON printed compactly has no raw line breaks.
-    private static DataBuffer event(ServerHttpResponse response, byte[] head, byte[] json) {
-        byte[] event = new byte[head.length + json.length + 2];
-        System.arraycopy(head, 0, event, 0, head.length);
-        System.arraycopy(json, 0, event, head.length, json.length);
-        event[event.length - 2] = '\n';
-        event[event.length - 1] = '\n';
-        return response.bufferFactory().wrap(event);
     }
 
     private static String streamMediaType(ServerHttpRequest request) {
