@@ -69,8 +69,9 @@ public final class CorsFilter implements GatewayFilter {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        String preflightMethod = GatewayExchange.of(exchange).preflightMethod();
-        MethodRoute route = routeOf(request, GatewayExchange.of(exchange));
+        GatewayExchange state = GatewayExchange.of(exchange);
+        String preflightMethod = state.preflightMethod();
+        MethodRoute route = routeOf(request, state);
         CorsPolicy policy = route == null ? defaultPolicy : route.cors().orElse(defaultPolicy);
         boolean preflight = preflightMethod != null;
         if (!policy.enabled()) {

@@ -207,7 +207,6 @@ public final class GatewayExchange {
      * @return the match
      * @throws IllegalStateException when the request matched no REST binding
      */
-    @SuppressWarnings("unchecked")
     public Match.Found<MethodRoute> httpMatch() {
         if (!(required(httpMatch, "httpMatch") instanceof Match.Found<MethodRoute> found)) {
             throw new IllegalStateException("httpMatch is " + httpMatch + ", not a found binding");

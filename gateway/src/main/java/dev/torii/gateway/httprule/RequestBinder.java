@@ -111,6 +111,28 @@ public final class RequestBinder {
         return request.build().toByteArray();
     }
 
+    /**
+     * Tells whether a binding's body goes into a {@code google.api.HttpBody} as raw bytes, of any
+     * content type, rather than being read as JSON: the rule {@link #bind} follows.
+     *
+     * @param method the matched method
+     * @param body the binding's {@code body}: empty for none, {@code "*"} or a field path
+     * @return whether the body is raw bytes
+     */
+    public boolean takesRawBody(MethodDescriptor method, String body) {
+        Descriptor type = method.getInputType();
+        if (body.equals("*")) {
+            return HttpBodies.is(type);
+        }
+        FieldPath path = body.isEmpty() ? null : FieldPath.resolve(type, body);
+        if (path == null) {
+            return false;
+        }
+        FieldDescriptor field = path.last();
+        return field.getJavaType() == FieldDescriptor.JavaType.MESSAGE && !field.isRepeated()
+                && HttpBodies.is(field.getMessageType());
+    }
+
     private static FieldPath boundPath(Descriptor type, String path, String role) {
         FieldPath resolved = FieldPath.resolve(type, path);
         if (resolved == null) {

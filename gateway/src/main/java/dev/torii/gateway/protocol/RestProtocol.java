@@ -1,9 +1,6 @@
 package dev.torii.gateway.protocol;
 
-import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.rpc.BadRequest;
-import com.google.rpc.Status;
 import dev.torii.gateway.error.GatewayError;
 import dev.torii.gateway.error.GatewayErrors;
 import dev.torii.gateway.exchange.GatewayExchange;
@@ -18,15 +15,12 @@ import dev.torii.gateway.httprule.ResponseWriter;
 import dev.torii.gateway.route.MethodRoute;
 import dev.torii.gateway.route.RouteRegistry;
 import dev.torii.gateway.route.RouteTable;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -51,7 +45,6 @@ public final class RestProtocol implements Protocol {
 
     /** The media type of Server-Sent Events. */
     public static final String EVENT_STREAM = JsonStream.EVENT_STREAM;
-    private static final String HTTP_BODY = "google.api.HttpBody";
     private static final Match<MethodRoute> NOT_FOUND = new Match.NotFound<>();
 
     private final RouteRegistry routes;
@@ -116,12 +109,9 @@ public final class RestProtocol implements Protocol {
 
     @Override
     public MethodRoute findRoute(RouteTable table, ServerHttpRequest request, GatewayExchange state) {
-        String method = request.getMethod().name();
+        // The protocol step matched the path when it gave the request to REST.
         Match<MethodRoute> match = state.httpMatchOrNull();
-        if (match == null) {
-            match = table.matchHttp(method, request.getPath().value());
-            state.httpMatch(match);
-        }
+        String method = request.getMethod().name();
         if (match instanceof Match.Found<MethodRoute> found) {
             return found.value();
         }
@@ -161,7 +151,7 @@ public final class RestProtocol implements Protocol {
             // No field takes the body (GET, DELETE and rules without body): the query sets the rest.
             return Mono.fromCallable(() -> bind(route, binding, match, rawQuery, new byte[0], contentType));
         }
-        if (!takesRawBody(route.protoMethod().getInputType(), binding.body()) && !json(contentType)) {
+        if (!binder.takesRawBody(route.protoMethod(), binding.body()) && !json(contentType)) {
             return Mono.error(GatewayErrors.unsupportedMediaType(contentType, "application/json: the body of "
                     + binding.verb() + " " + binding.template().text() + " is proto3 JSON"));
         }
@@ -220,7 +210,7 @@ public final class RestProtocol implements Protocol {
                 return EVENT_STREAM;
             }
         }
-        return LegacyProtocol.NDJSON;
+        return JsonStream.NDJSON;
     }
 
     // A body without a content type is read as JSON, as grpc-gateway's default marshaler does.
@@ -230,23 +220,6 @@ public final class RestProtocol implements Protocol {
         }
         String type = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         return type.equals(WireFormat.APPLICATION_JSON) || type.endsWith("+json");
-    }
-
-    // Whether the body goes into a google.api.HttpBody as raw bytes, of any content type.
-    private static boolean takesRawBody(Descriptor input, String body) {
-        if (body.equals("*")) {
-            return input.getFullName().equals(HTTP_BODY);
-        }
-        Descriptor type = input;
-        FieldDescriptor field = null;
-        for (String name : body.split("\\.")) {
-            field = type == null ? null : type.findFieldByName(name);
-            if (field == null) {
-                return false;
-            }
-            type = field.getJavaType() == FieldDescriptor.JavaType.MESSAGE ? field.getMessageType() : null;
-        }
-        return type != null && type.getFullName().equals(HTTP_BODY);
     }
 
     private static String abbreviate(String path) {
