@@ -54,6 +54,20 @@
 # They run after the unary rounds
 # because offer-service keeps only its latest 100,000 offers, the one GetOffer reads among them.
 #
+# Issue 17's other figures, in the same run:
+#   cold start   gateway-small, the plain gateway once more, started as the chart starts it (its heap,
+#                -Xmx256m, and flags: BENCH_SMALL_GATEWAY_JVM_FLAGS) and called by nobody until the
+#                driver, itself warmed for 15 s on the plain gateway, loads it before the unary rounds
+#                for BENCH_COLD_START_SECONDS: seconds from its first call to 90 % of its plateau
+#                (the last quarter's mean; three 1 s steps in a row at 90 %)
+#   memory       gateway-small then joins the unary rounds: its resident memory at saturation (VmRSS at
+#                the end of each window, and the cold start's peak) and gateway-small/gateway, what the
+#                small heap costs against the 1 GiB one of the other gateways (BENCH_GATEWAY_JVM_FLAGS)
+#   latency      after the unary rounds, open-loop rounds at fixed rates (BENCH_LATENCY_RATES, 100 and
+#                1,000 calls/s) on direct, nginx, haproxy, grpc, gateway and gateway-h2c: mean, p50, p99
+#                and fastest answer, each call timed from when it was due, and what each adds over direct
+# The report ends with issue 17's figures against their goals; bench-result.json has them as "figures".
+#
 # Before the load the driver checks that gateway-traffic answers 200 with RateLimit-Policy and gateway without it; after it,
 # this script checks that Redis ran the rate-limit checks and the gateway never fell back to
 # in-process buckets (the run fails otherwise). Starts every server on free ports, waits until they
@@ -75,7 +89,13 @@
 #                         stream-grpc (default 2)
 #   BENCH_CONCURRENCY     calls in flight, and HTTP/1.1 connections to each gateway (default 64;
 #                         below 1000, the concurrency limit of the bench's routes)
-#   BENCH_SERVER_JVM_FLAGS  flags for offer-service and the three gateways (default -Xms512m -Xmx512m)
+#   BENCH_SERVER_JVM_FLAGS  flags for offer-service (default -Xms512m -Xmx512m)
+#   BENCH_GATEWAY_JVM_FLAGS flags for gateway, gateway-auth and gateway-traffic (default -Xms1g -Xmx1g)
+#   BENCH_SMALL_GATEWAY_JVM_FLAGS  flags for gateway-small (default: the chart's, see SMALL_GATEWAY_JVM_FLAGS)
+#   BENCH_COLD_START_SECONDS  how long gateway-small's cold start is followed (default 60)
+#   BENCH_LATENCY_RATES   fixed rates of the open-loop latency rounds (default 100,1000; 0: none)
+#   BENCH_LATENCY_SECONDS recorded seconds per target and rate (default 10)
+#   BENCH_SKIP_SMALL=1    leave gateway-small (cold start, memory) out
 #   BENCH_JFR=1           also record a JFR profile of offer-service and the gateways into the log
 #                         directory (bench-offer-service.jfr, bench-gateway.jfr, bench-gateway-auth.jfr,
 #                         bench-gateway-traffic.jfr)
@@ -108,8 +128,17 @@ STREAMS=${BENCH_STREAMS:-32}
 STREAM_CREATES=${BENCH_STREAM_CREATES:-8}
 PEERS=$([[ ${BENCH_SKIP_PEERS:-0} == 1 ]] && echo 0 || echo 1)
 STREAMING=$([[ ${BENCH_SKIP_STREAMS:-0} == 1 ]] && echo 0 || echo 1)
-# The same heap for every server under test, fixed so heap growth does not show up as noise in one of them.
+# A fixed heap for the backend, so heap growth does not show up as noise in it.
 SERVER_JVM_FLAGS=${BENCH_SERVER_JVM_FLAGS:--Xms512m -Xmx512m}
+# The gateways compared by route policy share one large fixed heap: gateway-small/gateway is then
+# what the production heap costs in throughput (issue 17: nothing against -Xmx1g).
+GATEWAY_JVM_FLAGS=${BENCH_GATEWAY_JVM_FLAGS:--Xms1g -Xmx1g}
+# What the chart's gateway container runs with (charts/torii/values.yaml, gateway.javaToolOptions).
+SMALL_GATEWAY_JVM_FLAGS=${BENCH_SMALL_GATEWAY_JVM_FLAGS:--Xmx256m -XX:+ExitOnOutOfMemoryError}
+SMALL=$([[ ${BENCH_SKIP_SMALL:-0} == 1 ]] && echo 0 || echo 1)
+COLD_START_SECONDS=${BENCH_COLD_START_SECONDS:-60}
+LATENCY_RATES=${BENCH_LATENCY_RATES:-100,1000}
+LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-10}
 DRIVER_JVM_FLAGS="-Xms256m -Xmx256m"
 # dummy:<user> is a user for authorizer-dummy; the measured credential has no scope, as GetOffer
 # asks none. The offer is created through the gateway: offer-service requires a private token on
@@ -214,6 +243,10 @@ taken+=("$REDIS_PORT")
 NGINX_PORT=$(free_port)
 taken+=("$NGINX_PORT")
 HAPROXY_PORT=$(free_port)
+taken+=("$HAPROXY_PORT")
+GATEWAY_SMALL_PORT=$(free_port)
+taken+=("$GATEWAY_SMALL_PORT")
+GATEWAY_SMALL_MANAGEMENT_PORT=$(free_port)
 AUTHORITY_URL=http://localhost:$AUTHORITY_HTTP_PORT
 
 profile_flags() {
@@ -243,7 +276,8 @@ wait_for() {
   exit 1
 }
 
-echo "bench: servers run with JVM flags: $SERVER_JVM_FLAGS (driver: $DRIVER_JVM_FLAGS); $(nproc) CPUs, nothing pinned"
+echo "bench: JVM flags: offer-service $SERVER_JVM_FLAGS; gateways $GATEWAY_JVM_FLAGS; gateway-small" \
+  "$SMALL_GATEWAY_JVM_FLAGS; driver $DRIVER_JVM_FLAGS; $(nproc) CPUs, nothing pinned"
 # First and on its own: the others need its JWKS and exchange endpoint, and the fewer JVMs start
 # at once, the sooner each is up. Default JVM flags: it is not under test, and once the gateway has
 # cached the credential's private token it is idle (its CPU column shows it).
@@ -275,12 +309,12 @@ REDIS_PID=$!
 pids+=("$REDIS_PID")
 
 # start_gateway NAME PORT MANAGEMENT_PORT ROUTES_DIR [PROPERTY...]: the same jar and flags for every
-# gateway, so their ratios show only what the route's policy costs.
+# gateway, so their ratios show only what the route's policy costs (JVM_FLAGS overrides the flags).
 start_gateway() {
   echo "bench: starting $1 on :$2, management :$3, routes from $4/ (log: $LOGS/bench-$1.log)"
   # shellcheck disable=SC2086
-  OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java $SERVER_JVM_FLAGS $(profile_flags "$1") -jar "$GATEWAY_JAR" \
-    --server.port="$2" --management.server.port="$3" --torii.gateway.routes-dir="$4" \
+  OFFER_SERVICE_TARGET="localhost:$OFFER_PORT" java ${JVM_FLAGS:-$GATEWAY_JVM_FLAGS} $(profile_flags "$1") \
+    -jar "$GATEWAY_JAR" --server.port="$2" --management.server.port="$3" --torii.gateway.routes-dir="$4" \
     --torii.gateway.authority.target="localhost:$AUTHORITY_GRPC_PORT" "${@:5}" >"$LOGS/bench-$1.log" 2>&1 &
 }
 # The baseline: routes/ with the circuit breaker it has by default turned off, and no rate limit,
@@ -299,6 +333,14 @@ start_gateway gateway-traffic "$GATEWAY_TRAFFIC_PORT" "$GATEWAY_TRAFFIC_MANAGEME
   --torii.gateway.redis.command-timeout="$REDIS_COMMAND_TIMEOUT"
 GATEWAY_TRAFFIC_PID=$!
 pids+=("$GATEWAY_TRAFFIC_PID")
+# The plain gateway again, started as production starts it: no call reaches it until the driver
+# follows its cold start, after which it joins the rounds (memory at saturation on its heap).
+if ((SMALL)); then
+  JVM_FLAGS=$SMALL_GATEWAY_JVM_FLAGS start_gateway gateway-small "$GATEWAY_SMALL_PORT" \
+    "$GATEWAY_SMALL_MANAGEMENT_PORT" bench/routes-plain
+  GATEWAY_SMALL_PID=$!
+  pids+=("$GATEWAY_SMALL_PID")
+fi
 
 # The peers: each proxies gRPC to the same offer-service, with what it needs to keep up and nothing
 # else (no access log, which the gateway does write: part of what it does that they do not).
@@ -392,6 +434,13 @@ redis_connected() {
   (($(redis_info connected_clients) >= 2))
 }
 wait_for "gateway-traffic's Redis connection" redis_connected "$LOGS/bench-gateway-traffic.log"
+small_args=()
+if ((SMALL)); then
+  wait_for gateway-small "curl -fsS http://localhost:$GATEWAY_SMALL_MANAGEMENT_PORT/actuator/health/readiness" \
+    "$LOGS/bench-gateway-small.log"
+  small_args=(--gateway-small="http://127.0.0.1:$GATEWAY_SMALL_PORT" --watch="gateway-small:$GATEWAY_SMALL_PID"
+    --cold-start-seconds="$COLD_START_SECONDS")
+fi
 peer_args=()
 if ((PEERS)); then
   wait_for nginx "port_in_use $NGINX_PORT" "$LOGS/bench-nginx.log"
@@ -421,6 +470,9 @@ java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
   --h2-connections="$H2_CONNECTIONS" \
   "${peer_args[@]}" \
   "${stream_args[@]}" \
+  "${small_args[@]}" \
+  --latency-rates="$LATENCY_RATES" \
+  --latency-seconds="$LATENCY_SECONDS" \
   --warmup-seconds="$WARMUP_SECONDS" \
   --max-warmup-seconds="$MAX_WARMUP_SECONDS" \
   --measure-seconds="$SECONDS_PER_ROUND" \
@@ -433,7 +485,7 @@ java $DRIVER_JVM_FLAGS -jar "$BENCH_JAR" \
   --watch="offer-service:$OFFER_PID" \
   --watch="authority:$AUTHORITY_PID" \
   --clock-ticks="$(getconf CLK_TCK)" \
-  --server-jvm-flags="$SERVER_JVM_FLAGS" &
+  --server-jvm-flags="offer-service $SERVER_JVM_FLAGS; gateways $GATEWAY_JVM_FLAGS; gateway-small $SMALL_GATEWAY_JVM_FLAGS" &
 DRIVER_PID=$!
 pids+=("$DRIVER_PID")
 driver_status=0

@@ -14,11 +14,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -40,6 +42,10 @@ import java.util.concurrent.TimeoutException;
 public final class BenchMain {
 
     private static final long FIRST_CALL_TIMEOUT_SECONDS = 10;
+    private static final Duration DRIVER_WARMUP = Duration.ofSeconds(15);
+    private static final Duration QUIET_BEFORE_COLD_START = Duration.ofSeconds(3);
+    private static final Duration COLD_START_STEP = Duration.ofSeconds(1);
+    private static final Duration LATENCY_WARMUP = Duration.ofSeconds(2);
 
     private BenchMain() {}
 
@@ -160,7 +166,12 @@ public final class BenchMain {
                         GatewayHttpTarget.Dialect.LEGACY, GatewayHttpTarget.Transport.HTTP11, options.concurrency(),
                         options.httpThreads(), Map.of()));
             }
+            // Not called before its cold start: the first call it gets is the cold start's.
+            Optional<GatewayHttpTarget> small = options.gatewaySmall().map(uri -> new GatewayHttpTarget(
+                    BenchReport.GATEWAY_SMALL, uri, offerId, GatewayHttpTarget.Dialect.LEGACY,
+                    GatewayHttpTarget.Transport.HTTP11, options.concurrency(), options.httpThreads(), Map.of()));
             closing.addAll(gateways);
+            small.ifPresent(closing::add);
             gateways.forEach(g -> unary.add(new Planned(g, options.concurrency())));
             List<Planned> streaming = new ArrayList<>();
             if (options.streaming().isPresent()) {
@@ -197,6 +208,8 @@ public final class BenchMain {
             for (Planned planned : unary) {
                 firstCall(planned.target());
             }
+            small.ifPresent(g -> unary.add(unary.indexOf(planned(unary, BenchReport.GATEWAY)) + 1,
+                    new Planned(g, options.concurrency())));
             for (Planned planned : streaming) {
                 planned.target().beforeLoad();
                 try {
@@ -206,16 +219,22 @@ public final class BenchMain {
                 }
             }
             CpuUsage cpu = new CpuUsage(options.watched(), options.clockTicksPerSecond());
+            Optional<ColdStart> coldStart = Optional.empty();
+            if (small.isPresent()) {
+                coldStart = Optional.of(coldStart(small.get(), planned(unary, BenchReport.GATEWAY).target(), options,
+                        pauses, cpu));
+            }
             List<Measurement> measurements = new ArrayList<>();
             // The unary rounds first: the streaming targets create offers by the hundred thousand,
             // and the offer service keeps only the latest 100,000, the unary calls' offer among them.
             measure(unary, options, pauses, cpu, measurements);
+            List<OpenLoopLoad.Latency> latencies = latency(unary, options);
             measure(streaming, options, pauses, cpu, measurements);
             BenchSummary summary = new BenchSummary(measurements);
             Map<String, BenchReport.Connections> connections = new LinkedHashMap<>();
             gateways.forEach(g -> connections.put(g.name(), new BenchReport.Connections(g.connectionsOpened(),
                     g.connections(), g.transport().label())));
-            BenchReport report = new BenchReport(options, summary, connections);
+            BenchReport report = new BenchReport(options, summary, connections, coldStart, latencies);
             report.print(System.out);
             write(options.output(), report.toJson());
             System.out.println("torii-bench: JSON result in " + options.output());
@@ -237,6 +256,56 @@ public final class BenchMain {
             channels.forEach(ManagedChannel::shutdownNow);
             pauses.shutdownNow();
         }
+    }
+
+    // The driver's own HTTP client is warmed on the plain gateway first, so the curve shows the cold
+    // server, not a cold driver; then the cold gateway is loaded from its very first call.
+    private static ColdStart coldStart(LoadTarget cold, LoadTarget warm, BenchOptions options,
+            ScheduledExecutorService pauses, CpuUsage cpu) throws InterruptedException {
+        System.out.printf(Locale.ROOT, "torii-bench: warming the driver on %s for %d s, then following the cold"
+                + " start of %s for %d s%n", warm.name(), DRIVER_WARMUP.toSeconds(), cold.name(),
+                options.coldStart().toSeconds());
+        new ClosedLoopLoad(warm, options.concurrency(), pauses, cpu).measure(0, Duration.ZERO, Duration.ZERO,
+                DRIVER_WARMUP);
+        // The plain gateway's JIT finishes what the driver's load queued before the cold one starts.
+        TimeUnit.SECONDS.sleep(QUIET_BEFORE_COLD_START.toSeconds());
+        ColdStart curve = new ClosedLoopLoad(cold, options.concurrency(), pauses, cpu)
+                .coldStart(options.coldStart(), COLD_START_STEP);
+        System.out.printf(Locale.ROOT, "torii-bench: cold start of %s: %s%n", cold.name(),
+                BenchReport.describeColdStart(curve));
+        return curve;
+    }
+
+    // Open-loop rounds at each fixed rate, on the unary targets that speak gRPC or are the gateway's
+    // plain route: the latency each adds over direct, beside the peers'.
+    private static List<OpenLoopLoad.Latency> latency(List<Planned> unary, BenchOptions options)
+            throws Exception {
+        List<OpenLoopLoad.Latency> latencies = new ArrayList<>();
+        for (int rate : options.latencyRates()) {
+            for (Planned planned : unary) {
+                if (!BenchReport.LATENCY_TARGETS.contains(planned.target().name())) {
+                    continue;
+                }
+                LoadTarget target = planned.target();
+                target.beforeLoad();
+                OpenLoopLoad.Latency latency;
+                try {
+                    latency = new OpenLoopLoad(target).measure(rate, LATENCY_WARMUP, options.latencyWindow());
+                } finally {
+                    target.afterLoad();
+                }
+                System.out.printf(Locale.ROOT, "torii-bench: %5d req/s %-15s mean %6.2f ms  p50 %6.2f ms  p99 %6.2f"
+                                + " ms  fastest %6.2f ms  errors %d%n", rate, target.name(), latency.meanMillis(),
+                        latency.millis(50), latency.millis(99), latency.minMillis(), latency.errors());
+                latencies.add(latency);
+            }
+        }
+        return latencies;
+    }
+
+    private static Planned planned(List<Planned> targets, String name) {
+        return targets.stream().filter(p -> p.target().name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no target " + name));
     }
 
     // Rounds of the targets in turn: a, b, c, a, b, c...

@@ -5,7 +5,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -41,12 +43,20 @@ import java.util.Optional;
  * @param h2Connections HTTP/2 connections each HTTP/2 target spreads its calls over: direct, the
  *     peers and gateway-h2c alike
  * @param streaming the streaming targets' settings; empty to leave them out
+ * @param gatewaySmall a gateway like {@code gateway} started with the production heap (such as
+ *     {@code -Xmx256m}) and no call before the run: its cold start is measured first, then it is
+ *     loaded as target gateway-small in the unary rounds; empty to leave it out
+ * @param coldStart how long the cold start of gateway-small is followed
+ * @param latencyRates the fixed rates, in calls per second, of the open-loop latency rounds; empty
+ *     to leave them out
+ * @param latencyWindow the recorded part of each open-loop latency round
  */
 record BenchOptions(String directHost, int directPort, URI gateway, Optional<AuthenticatedGateway> gatewayAuth,
         Optional<URI> gatewayTraffic, Optional<String> createOfferCredential, int concurrency, Duration warmup,
         Duration maxWarmup, Duration window, int rounds, int httpThreads, Path output, Map<String, Long> watched,
         long clockTicksPerSecond, String serverJvmFlags, Optional<HostPort> nginx, Optional<HostPort> haproxy,
-        int h2Connections, Optional<Streaming> streaming) {
+        int h2Connections, Optional<Streaming> streaming, Optional<URI> gatewaySmall, Duration coldStart,
+        List<Integer> latencyRates, Duration latencyWindow) {
 
     /** Describes the arguments, printed when they do not parse. */
     static final String USAGE = String.join("\n",
@@ -93,7 +103,17 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
             "  --output=FILE          JSON result (default bench/target/bench-result.json)",
             "  --watch=NAME:PID       report the CPU use of a process; repeatable",
             "  --clock-ticks=N        USER_HZ of /proc times, from getconf CLK_TCK (default 100)",
-            "  --server-jvm-flags=S   the flags the servers run with, recorded in the report");
+            "  --server-jvm-flags=S   the flags the servers run with, recorded in the report",
+            "  --gateway-small=http://HOST:PORT  a gateway like --gateway on the production heap, not called"
+                    + " before the run:",
+            "                         its cold start is followed first, then it joins the unary rounds as"
+                    + " gateway-small",
+            "  --cold-start-seconds=S how long the cold start is followed (default 60)",
+            "  --latency-rates=R,R    fixed rates (calls/s) of the open-loop latency rounds on direct, the peers,"
+                    + " grpc, gateway",
+            "                         and gateway-h2c (default 100,1000; 0 leaves them out)",
+            "  --latency-seconds=S    recorded seconds of each latency round, after 2 s at the same rate"
+                    + " (default 10)");
 
     /**
      * Parses arguments.
@@ -126,6 +146,10 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
         String streamCredential = null;
         int streams = 32;
         int streamCreates = 8;
+        String gatewaySmall = null;
+        int coldStartSeconds = 60;
+        List<Integer> latencyRates = List.of(100, 1000);
+        int latencySeconds = 10;
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (!arg.startsWith("--") || eq < 0) {
@@ -163,6 +187,10 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
                 case "stream-credential" -> streamCredential = credential(name, value);
                 case "streams" -> streams = positive(name, value);
                 case "stream-creates" -> streamCreates = positive(name, value);
+                case "gateway-small" -> gatewaySmall = value;
+                case "cold-start-seconds" -> coldStartSeconds = positive(name, value);
+                case "latency-rates" -> latencyRates = rates(name, value);
+                case "latency-seconds" -> latencySeconds = positive(name, value);
                 default -> throw new IllegalArgumentException("unknown option --" + name
                         + " (expected: one of those in the usage below)");
             }
@@ -201,7 +229,21 @@ record BenchOptions(String directHost, int directPort, URI gateway, Optional<Aut
                 clockTicks, serverJvmFlags,
                 nginx == null ? Optional.empty() : Optional.of(HostPort.parse("nginx", nginx)),
                 haproxy == null ? Optional.empty() : Optional.of(HostPort.parse("haproxy", haproxy)),
-                h2Connections, streaming);
+                h2Connections, streaming,
+                gatewaySmall == null ? Optional.empty() : Optional.of(httpUri("gateway-small", gatewaySmall)),
+                Duration.ofSeconds(coldStartSeconds), latencyRates, Duration.ofSeconds(latencySeconds));
+    }
+
+    // A comma-separated list of positive rates; "0" alone means none.
+    private static List<Integer> rates(String name, String value) {
+        if (value.trim().equals("0")) {
+            return List.of();
+        }
+        List<Integer> rates = new ArrayList<>();
+        for (String rate : value.split(",", -1)) {
+            rates.add(positive(name, rate));
+        }
+        return List.copyOf(rates);
     }
 
     private static URI httpUri(String name, String value) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -47,6 +48,20 @@ final class BenchReport {
     static final String STREAM_GATEWAY = "stream-gateway";
     /** The name of the WatchOffers streams through the gateway as native gRPC (grpc-java over h2c). */
     static final String STREAM_GRPC = "stream-grpc";
+    /**
+     * The name of the plain gateway's call to a second gateway started on the production heap, whose
+     * cold start is followed before it joins the rounds.
+     */
+    static final String GATEWAY_SMALL = "gateway-small";
+    /** The targets of the open-loop latency rounds, in the report's order; direct is the baseline. */
+    static final List<String> LATENCY_TARGETS = List.of("direct", "nginx", "haproxy", "grpc", "gateway",
+            "gateway-h2c");
+    /** The most seconds from the first call to 90 % of plateau (issue 17). */
+    static final double COLD_START_GOAL_SECONDS = 10;
+    /** The most resident memory on the production heap at saturation, in MiB (issue 17). */
+    static final double RESIDENT_GOAL_MIB = 300;
+    /** The most latency the gateway may add over direct, as a multiple of what HAProxy adds (issue 17). */
+    static final double ADDED_LATENCY_GOAL_TIMES_HAPROXY = 2;
     /** The throughput ratio the gateway must reach. */
     static final double RATIO_BAR = 0.35;
     /** The throughput ratio the product aims at. */
@@ -70,6 +85,7 @@ final class BenchReport {
             new Ratio(GATEWAY, HAPROXY, 0.8, "issue 17"),
             new Ratio(GATEWAY_H2C, HAPROXY, 0.8, "issue 17"),
             new Ratio(GATEWAY_H2C, GATEWAY, Double.NaN, "context"),
+            new Ratio(GATEWAY_SMALL, GATEWAY, 0.95, "issue 17"),
             new Ratio(JSON, GATEWAY, Double.NaN, "context"),
             new Ratio(CONNECT, GATEWAY, 0.95, "issue 13"),
             new Ratio(STREAM_GATEWAY, STREAM_DIRECT, 0.5, "issue 13"),
@@ -111,6 +127,19 @@ final class BenchReport {
     private final BenchOptions options;
     private final BenchSummary summary;
     private final Map<String, Connections> connections;
+    private final Optional<ColdStart> coldStart;
+    private final List<OpenLoopLoad.Latency> latencies;
+
+    /**
+     * Creates a report without a cold start or latency rounds.
+     *
+     * @param options the run's settings
+     * @param summary the measured rounds
+     * @param connections HTTP connections the driver opened to each gateway target in the whole run
+     */
+    BenchReport(BenchOptions options, BenchSummary summary, Map<String, Connections> connections) {
+        this(options, summary, connections, Optional.empty(), List.of());
+    }
 
     /**
      * Creates a report.
@@ -118,11 +147,16 @@ final class BenchReport {
      * @param options the run's settings
      * @param summary the measured rounds
      * @param connections HTTP connections the driver opened to each gateway target in the whole run
+     * @param coldStart the cold start of gateway-small, when it ran
+     * @param latencies the open-loop latency rounds, in the order they ran
      */
-    BenchReport(BenchOptions options, BenchSummary summary, Map<String, Connections> connections) {
+    BenchReport(BenchOptions options, BenchSummary summary, Map<String, Connections> connections,
+            Optional<ColdStart> coldStart, List<OpenLoopLoad.Latency> latencies) {
         this.options = options;
         this.summary = summary;
         this.connections = Map.copyOf(connections);
+        this.coldStart = coldStart;
+        this.latencies = List.copyOf(latencies);
     }
 
     /**
@@ -237,6 +271,143 @@ final class BenchReport {
             }
         }
         printSummary(out);
+        printLatency(out);
+        printFigures(out);
+    }
+
+    // The open-loop rounds: each target's latency, and what it adds over direct at the same rate.
+    private void printLatency(PrintStream out) {
+        if (latencies.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.printf(Locale.ROOT, "latency at fixed rates (open loop, from when each call was due; %d s recorded"
+                + " per target and rate); 'added' is over direct at the same rate%n", options.latencyWindow()
+                .toSeconds());
+        out.printf(Locale.ROOT, "%7s %-15s %8s %8s %8s %8s %11s %11s %11s %7s%n", "req/s", "target", "mean ms",
+                "p50 ms", "p99 ms", "fastest", "added mean", "added p50", "added p99", "errors");
+        for (OpenLoopLoad.Latency l : latencies) {
+            Optional<OpenLoopLoad.Latency> direct = latency(DIRECT, l.rate());
+            out.printf(Locale.ROOT, "%7d %-15s %8.2f %8.2f %8.2f %8.2f %11s %11s %11s %7d%n", l.rate(), l.target(),
+                    l.meanMillis(), l.millis(50), l.millis(99), l.minMillis(),
+                    added(l.meanMillis(), direct.map(OpenLoopLoad.Latency::meanMillis)),
+                    added(l.millis(50), direct.map(d -> d.millis(50))),
+                    added(l.millis(99), direct.map(d -> d.millis(99))), l.errors());
+        }
+    }
+
+    private static String added(double value, Optional<Double> baseline) {
+        return baseline.map(b -> String.format(Locale.ROOT, "%+.2f", value - b)).orElse("-");
+    }
+
+    private Optional<OpenLoopLoad.Latency> latency(String target, int rate) {
+        return latencies.stream().filter(l -> l.target().equals(target) && l.rate() == rate).findFirst();
+    }
+
+    /**
+     * Returns issue 17's figures, each with its goal and whether this run met it; a figure whose
+     * targets did not run is left out.
+     *
+     * @return the figures, in the issue's order
+     */
+    List<Figure> figures() {
+        List<Figure> figures = new ArrayList<>();
+        List<String> targets = summary.targets();
+        for (String baseline : List.of(DIRECT, NGINX, HAPROXY)) {
+            Ratio ratio = RATIOS.stream().filter(r -> r.numerator().equals(GATEWAY) && r.denominator().equals(baseline))
+                    .findFirst().orElseThrow();
+            if (targets.contains(GATEWAY) && targets.contains(baseline)) {
+                double median = summary.medianRatio(GATEWAY, baseline);
+                figures.add(new Figure(ratio.name() + " throughput", median, ">= " + ratio.goal(),
+                        median >= ratio.goal()));
+            }
+        }
+        coldStart.ifPresent(c -> figures.add(new Figure(c.target() + " seconds from its first call to 90 % of"
+                + " plateau", c.secondsToPlateau(), "<= " + COLD_START_GOAL_SECONDS,
+                c.secondsToPlateau() <= COLD_START_GOAL_SECONDS)));
+        if (targets.contains(GATEWAY_SMALL)) {
+            double mib = peakResidentMib(GATEWAY_SMALL);
+            figures.add(new Figure(GATEWAY_SMALL + " resident MiB at saturation", mib, "<= " + RESIDENT_GOAL_MIB,
+                    mib <= RESIDENT_GOAL_MIB));
+            if (targets.contains(GATEWAY)) {
+                double ratio = summary.medianRatio(GATEWAY_SMALL, GATEWAY);
+                figures.add(new Figure(GATEWAY_SMALL + "/" + GATEWAY + " throughput", ratio, ">= 0.95",
+                        ratio >= 0.95));
+            }
+        }
+        for (int rate : options.latencyRates()) {
+            Optional<OpenLoopLoad.Latency> direct = latency(DIRECT, rate);
+            Optional<OpenLoopLoad.Latency> haproxy = latency(HAPROXY, rate);
+            if (direct.isEmpty() || haproxy.isEmpty()) {
+                continue;
+            }
+            double haproxyAdded = haproxy.get().meanMillis() - direct.get().meanMillis();
+            for (String target : List.of(GATEWAY, GATEWAY_H2C, GRPC)) {
+                latency(target, rate).ifPresent(l -> {
+                    double added = l.meanMillis() - direct.get().meanMillis();
+                    double bar = ADDED_LATENCY_GOAL_TIMES_HAPROXY * Math.max(haproxyAdded, 0);
+                    figures.add(new Figure(String.format(Locale.ROOT, "%s mean ms added over direct at %d req/s",
+                            target, rate), added, String.format(Locale.ROOT, "<= %.2f (2x haproxy's %+.2f)", bar,
+                            haproxyAdded), added <= bar));
+                });
+            }
+            double haproxyFastest = haproxy.get().minMillis();
+            latency(GATEWAY, rate).ifPresent(l -> figures.add(new Figure(String.format(Locale.ROOT,
+                    "%s fastest answer ms at %d req/s", GATEWAY, rate), l.minMillis(),
+                    String.format(Locale.ROOT, "<= %.2f (2x haproxy's %.2f)",
+                            ADDED_LATENCY_GOAL_TIMES_HAPROXY * haproxyFastest, haproxyFastest),
+                    l.minMillis() <= ADDED_LATENCY_GOAL_TIMES_HAPROXY * haproxyFastest)));
+        }
+        return figures;
+    }
+
+    /**
+     * States one of issue 17's figures.
+     *
+     * @param name what is measured
+     * @param value this run's value
+     * @param goal the goal, as text
+     * @param met whether the value meets it
+     */
+    record Figure(String name, double value, String goal, boolean met) {}
+
+    // The highest resident memory of a process at the end of any measured window of its own target.
+    private double peakResidentMib(String process) {
+        long peak = summary.target(process).rounds().stream()
+                .mapToLong(m -> m.residentBytes().getOrDefault(process, 0L)).max().orElse(0);
+        if (coldStart.isPresent() && coldStart.get().target().equals(process)) {
+            peak = Math.max(peak, coldStart.get().peakResidentBytes().getOrDefault(process, 0L));
+        }
+        return peak / (1024.0 * 1024.0);
+    }
+
+    private void printFigures(PrintStream out) {
+        List<Figure> figures = figures();
+        if (figures.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("issue 17's figures, this run");
+        for (Figure f : figures) {
+            out.printf(Locale.ROOT, "%-62s %9.2f  %-32s %s%n", f.name(), f.value(), f.goal(),
+                    f.met() ? "met" : "NOT met");
+        }
+    }
+
+    /**
+     * Describes a cold start: seconds to 90 % of plateau, the plateau and the first seconds.
+     *
+     * @param c the cold start
+     * @return for example {@code "90 % of its 3400 req/s plateau after 12 s; first seconds 300, 900, ..."}
+     */
+    static String describeColdStart(ColdStart c) {
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "90 %% of its %.0f req/s plateau (the"
+                + " last quarter's mean) after %.0f s; per second:", c.plateau(), c.secondsToPlateau()));
+        List<Double> steps = c.requestsPerSecond();
+        for (int i = 0; i < steps.size(); i++) {
+            text.append(i == 0 ? " " : ", ").append(String.format(Locale.ROOT, "%.0f", steps.get(i)));
+        }
+        return text.append("; ").append(c.errors()).append(" errors").toString();
     }
 
     // The figures the issues set goals for, side by side; a ratio whose targets did not both run is left out.
@@ -375,6 +546,7 @@ final class BenchReport {
                     .append(", \"warmupErrors\": ").append(m.warmupErrors())
                     .append(", \"seconds\": ").append(number(m.elapsedNanos() / 1e9))
                     .append(", \"cpuCores\": ").append(numbers(m.cpuCores()))
+                    .append(", \"residentBytes\": ").append(counts(m.residentBytes()))
                     .append(", \"failures\": ").append(counts(m.failures()))
                     .append(", \"warmup\": {\"seconds\": ").append(number(m.warmup().nanos() / 1e9))
                     .append(", \"stepRequestsPerSecond\": ").append(list(m.warmup().requestsPerSecond()))
@@ -450,6 +622,47 @@ final class BenchReport {
                     .append(", \"best\": ").append(number(summary.bestRatio(GATEWAY_TRAFFIC, GATEWAY)))
                     .append(", \"bar\": ").append(number(TRAFFIC_RATIO_BAR)).append("},\n");
         }
+        coldStart.ifPresent(c -> json.append("  \"coldStart\": {\"target\": ").append(string(c.target()))
+                .append(", \"secondsToNinetyPercentOfPlateau\": ").append(number(c.secondsToPlateau()))
+                .append(", \"plateauRequestsPerSecond\": ").append(number(c.plateau()))
+                .append(", \"stepSeconds\": ").append(number(c.stepNanos() / 1e9))
+                .append(", \"stepRequestsPerSecond\": ").append(list(c.requestsPerSecond()))
+                .append(", \"stepJitCores\": ").append(list(c.jitCores()))
+                .append(", \"peakResidentBytes\": ").append(counts(c.peakResidentBytes()))
+                .append(", \"errors\": ").append(c.errors()).append("},\n"));
+        if (!latencies.isEmpty()) {
+            json.append("  \"latency\": [");
+            for (int i = 0; i < latencies.size(); i++) {
+                OpenLoopLoad.Latency l = latencies.get(i);
+                Optional<OpenLoopLoad.Latency> direct = latency(DIRECT, l.rate());
+                json.append(i == 0 ? "\n" : ",\n").append("    {\"rate\": ").append(l.rate())
+                        .append(", \"target\": ").append(string(l.target()))
+                        .append(", \"meanMs\": ").append(number(l.meanMillis()))
+                        .append(", \"p50Ms\": ").append(number(l.millis(50)))
+                        .append(", \"p99Ms\": ").append(number(l.millis(99)))
+                        .append(", \"fastestMs\": ").append(number(l.minMillis()))
+                        .append(", \"addedMeanMs\": ")
+                        .append(number(direct.map(d -> l.meanMillis() - d.meanMillis()).orElse(Double.NaN)))
+                        .append(", \"addedP50Ms\": ")
+                        .append(number(direct.map(d -> l.millis(50) - d.millis(50)).orElse(Double.NaN)))
+                        .append(", \"addedP99Ms\": ")
+                        .append(number(direct.map(d -> l.millis(99) - d.millis(99)).orElse(Double.NaN)))
+                        .append(", \"sent\": ").append(l.sent())
+                        .append(", \"errors\": ").append(l.errors())
+                        .append(", \"failures\": ").append(counts(l.failures())).append('}');
+            }
+            json.append("\n  ],\n");
+        }
+        List<Figure> figures = figures();
+        json.append("  \"figures\": [");
+        for (int i = 0; i < figures.size(); i++) {
+            Figure f = figures.get(i);
+            json.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(string(f.name()))
+                    .append(", \"value\": ").append(number(f.value()))
+                    .append(", \"goal\": ").append(string(f.goal()))
+                    .append(", \"met\": ").append(f.met()).append('}');
+        }
+        json.append(figures.isEmpty() ? "],\n" : "\n  ],\n");
         json.append("  \"errorBudget\": ").append(number(BenchSummary.ERROR_BUDGET))
                 .append(",\n  \"withinErrorBudget\": ").append(summary.overErrorBudget().isEmpty()).append("\n}\n");
         return json.toString();

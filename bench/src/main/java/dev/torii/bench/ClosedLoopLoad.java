@@ -97,11 +97,54 @@ final class ClosedLoopLoad {
             Histogram histogram = latencies.getIntervalHistogram();
             long windowErrors = errors.sumThenReset();
             Map<String, Long> cpuAfter = cpu.sample();
+            Map<String, Long> resident = cpu.residentBytes();
             Map<String, Long> reasons = new TreeMap<>();
             failures.forEach((reason, count) -> reasons.put(reason, count.sum()));
             return new Measurement(target.name(), round, histogram.getTotalCount(), windowErrors, warmupErrors,
                     end - begin, histogram, CpuUsage.cores(cpuBefore, cpuAfter, end - begin), reasons, warmup,
-                    target.messagesPerCall());
+                    target.messagesPerCall(), resident);
+        } finally {
+            stop();
+        }
+    }
+
+    /**
+     * Loads a target no call has reached yet for {@code length}, in steps of {@code step}, and
+     * records how its throughput grew: the cold start after a deploy, seen from the first call.
+     * Then stops and waits until every call in flight has ended.
+     *
+     * @param length how long to load it
+     * @param step the length of each step of the curve
+     * @return the curve, with the watched processes' peak resident memory
+     * @throws InterruptedException if interrupted while the load runs
+     */
+    ColdStart coldStart(Duration length, Duration step) throws InterruptedException {
+        List<Double> rates = new ArrayList<>();
+        List<Double> jitCores = new ArrayList<>();
+        Map<String, Long> peak = new TreeMap<>();
+        running = true;
+        inFlight.set(concurrency);
+        long start = System.nanoTime();
+        long stepStart = start;
+        long stepAnswered = answered.sum();
+        long stepJit = cpu.compilerNanos();
+        for (int i = 0; i < concurrency; i++) {
+            issue();
+        }
+        try {
+            while (stepStart - start < length.toNanos()) {
+                TimeUnit.NANOSECONDS.sleep(stepStart + step.toNanos() - System.nanoTime());
+                long now = System.nanoTime();
+                long nowAnswered = answered.sum();
+                long nowJit = cpu.compilerNanos();
+                rates.add((nowAnswered - stepAnswered) * 1e9 / (now - stepStart));
+                jitCores.add((nowJit - stepJit) / (double) (now - stepStart));
+                cpu.residentBytes().forEach((name, bytes) -> peak.merge(name, bytes, Math::max));
+                stepStart = now;
+                stepAnswered = nowAnswered;
+                stepJit = nowJit;
+            }
+            return new ColdStart(target.name(), step.toNanos(), rates, jitCores, peak, errors.sum());
         } finally {
             stop();
         }

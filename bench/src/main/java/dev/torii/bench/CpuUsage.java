@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Samples the CPU time used so far by the driver, by the processes under test and by the whole
- * machine, so a report shows where the cores went and how much other tenants took.
+ * machine, so a report shows where the cores went and how much other tenants took; and the
+ * resident memory of the processes under test.
  *
  * <p>Reads Linux's {@code /proc}; elsewhere only the driver's own time is known.
  */
@@ -83,6 +84,28 @@ final class CpuUsage {
     }
 
     /**
+     * Returns the resident memory of every watched process (with its live children, as for CPU
+     * time), in bytes: {@code VmRSS} of {@code /proc/PID/status}, what the kernel counts against a
+     * container's memory limit. A process whose figure cannot be read is left out.
+     *
+     * @return resident bytes by name, in the order of the watched processes
+     */
+    Map<String, Long> residentBytes() {
+        Map<String, Long> resident = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> {
+            Long bytes = processResidentBytes(pid);
+            if (bytes != null) {
+                for (long child : children(pid)) {
+                    Long childBytes = processResidentBytes(child);
+                    bytes += childBytes == null ? 0 : childBytes;
+                }
+                resident.put(name, bytes);
+            }
+        });
+        return resident;
+    }
+
+    /**
      * Turns two samples into cores used on average between them.
      *
      * @param before the earlier sample
@@ -134,6 +157,21 @@ final class CpuUsage {
             // No /proc, or the process is gone: its own figure stands alone.
         }
         return children;
+    }
+
+    // The line "VmRSS:    123456 kB" of /proc/PID/status; a kernel thread or a zombie has none.
+    private static Long processResidentBytes(long pid) {
+        String status = read(Path.of("/proc", Long.toString(pid), "status"));
+        if (status == null) {
+            return null;
+        }
+        for (String line : status.split("\n")) {
+            if (line.startsWith("VmRSS:")) {
+                String[] fields = line.substring("VmRSS:".length()).trim().split(" +");
+                return Long.parseLong(fields[0]) * 1024;
+            }
+        }
+        return null;
     }
 
     // Reads utime + stime from a /proc stat line of a process or thread.

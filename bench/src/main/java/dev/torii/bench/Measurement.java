@@ -18,10 +18,22 @@ import org.HdrHistogram.Histogram;
  * @param warmup the warm-up before the window
  * @param messagesPerCall messages one correct answer stands for: 1 for unary calls, the number of
  *     streams an offer reaches for a streaming target
+ * @param residentBytes resident memory of each watched process at the end of the window, by
+ *     process name: what it holds under this load
  */
 record Measurement(String target, int round, long requests, long errors, long warmupErrors, long elapsedNanos,
         Histogram latencies, Map<String, Double> cpuCores, Map<String, Long> failures, Warmup warmup,
-        int messagesPerCall) {
+        int messagesPerCall, Map<String, Long> residentBytes) {
+
+    /**
+     * Holds a window whose processes' memory was not sampled.
+     */
+    Measurement(String target, int round, long requests, long errors, long warmupErrors, long elapsedNanos,
+            Histogram latencies, Map<String, Double> cpuCores, Map<String, Long> failures, Warmup warmup,
+            int messagesPerCall) {
+        this(target, round, requests, errors, warmupErrors, elapsedNanos, latencies, cpuCores, failures, warmup,
+                messagesPerCall, Map.of());
+    }
 
     /**
      * Holds a window of unary calls, one message each.

@@ -31,6 +31,27 @@ class BenchOptionsTest {
     }
 
     @Test
+    void readsTheSmallGatewayTheColdStartAndTheLatencyRates() {
+        BenchOptions defaults = BenchOptions.parse("--direct=h:1", "--gateway=http://h:2");
+        assertThat(defaults.gatewaySmall()).isEmpty();
+        assertThat(defaults.coldStart()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(defaults.latencyRates()).containsExactly(100, 1000);
+        assertThat(defaults.latencyWindow()).isEqualTo(Duration.ofSeconds(10));
+
+        BenchOptions options = BenchOptions.parse("--direct=h:1", "--gateway=http://h:2",
+                "--gateway-small=http://h:3", "--cold-start-seconds=30", "--latency-rates=50,500,5000",
+                "--latency-seconds=4");
+        assertThat(options.gatewaySmall()).hasValueSatisfying(uri -> assertThat(uri.getPort()).isEqualTo(3));
+        assertThat(options.coldStart()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(options.latencyRates()).containsExactly(50, 500, 5000);
+        assertThat(options.latencyWindow()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(BenchOptions.parse("--direct=h:1", "--gateway=http://h:2", "--latency-rates=0").latencyRates())
+                .isEmpty();
+        assertThatThrownBy(() -> BenchOptions.parse("--direct=h:1", "--gateway=http://h:2", "--latency-rates=100,"))
+                .hasMessageContaining("--latency-rates: ''");
+    }
+
+    @Test
     void readsTheTrafficControlGatewayBesideTheOthers() {
         BenchOptions options = BenchOptions.parse("--direct=127.0.0.1:50051", "--gateway=http://127.0.0.1:8080",
                 "--gateway-auth=http://127.0.0.1:8090", "--gateway-auth-credential=dummy:bench-user",

@@ -176,6 +176,57 @@ class BenchReportTest {
         assertThat(restOnly.toJson()).doesNotContain("rest/json").doesNotContain("json/gateway");
     }
 
+    @Test
+    void issueSeventeensFiguresComeWithTheirGoalsFromTheColdStartMemoryAndLatencyRounds() {
+        BenchOptions options = BenchOptions.parse("--direct=h:1", "--gateway=http://h:2", "--nginx=h:5",
+                "--haproxy=h:6", "--gateway-small=http://h:7", "--rounds=1", "--latency-rates=1000");
+        Measurement small = new Measurement("gateway-small", 1, 7_600, 0, 0, TimeUnit.SECONDS.toNanos(1),
+                histogram(2_000_000, 7_600), Map.of(), Map.of(), Warmup.NONE, 1,
+                Map.of("gateway-small", 280L * 1024 * 1024));
+        ColdStart cold = new ColdStart("gateway-small", TimeUnit.SECONDS.toNanos(1),
+                List.of(1000.0, 7000.0, 7500.0, 7600.0, 7600.0, 7600.0, 7600.0, 7600.0), List.of(),
+                Map.of("gateway-small", 310L * 1024 * 1024), 0);
+        List<OpenLoopLoad.Latency> latencies = List.of(latency("direct", 300_000), latency("haproxy", 600_000),
+                latency("gateway", 1_100_000));
+        BenchReport report = new BenchReport(options, new BenchSummary(List.of(
+                round("direct", 20_000, Map.of()), round("nginx", 6_000, Map.of()),
+                round("haproxy", 10_000, Map.of()), round("gateway", 8_000, Map.of()), small)),
+                Map.of("gateway", POOL), java.util.Optional.of(cold), latencies);
+
+        String text = print(report);
+        assertThat(text)
+                .containsPattern("gateway/direct throughput +0\\.40  >= 0\\.5 +NOT met")
+                .containsPattern("gateway/nginx throughput +1\\.33  >= 1\\.3 +met")
+                .containsPattern("gateway/haproxy throughput +0\\.80  >= 0\\.8 +met")
+                // A plateau of 7600: the second step, 7000, starts three in a row over 6840.
+                .containsPattern("gateway-small seconds from its first call to 90 % of plateau +2\\.00  <= 10\\.0 +met")
+                // The cold start's peak counts: 310 MiB.
+                .containsPattern("gateway-small resident MiB at saturation +310\\.00  <= 300\\.0 +NOT met")
+                .containsPattern("gateway-small/gateway throughput +0\\.95  >= 0\\.95 +met")
+                .containsPattern("gateway mean ms added over direct at 1000 req/s +0\\.80  <= 0\\.60 \\(2x haproxy's"
+                        + " \\+0\\.30\\) +NOT met")
+                .containsPattern("gateway fastest answer ms at 1000 req/s +1\\.10  <= 1\\.20 \\(2x haproxy's 0\\.60\\)"
+                        + " +met")
+                .containsPattern("1000 gateway +1\\.10 +1\\.10 +1\\.10 +1\\.10 +\\+0\\.80 +\\+0\\.80 +\\+0\\.80 +0");
+        assertThat(report.toJson())
+                .contains("\"coldStart\": {\"target\": \"gateway-small\", \"secondsToNinetyPercentOfPlateau\": 2.000")
+                .contains("{\"rate\": 1000, \"target\": \"gateway\", \"meanMs\": 1.100")
+                .contains("\"addedMeanMs\": 0.800")
+                .contains("{\"name\": \"gateway-small resident MiB at saturation\", \"value\": 310.000,"
+                        + " \"goal\": \"<= 300.0\", \"met\": false}")
+                .contains("\"residentBytes\": {\"gateway-small\": 293601280}");
+    }
+
+    private static OpenLoopLoad.Latency latency(String target, long nanos) {
+        return new OpenLoopLoad.Latency(target, 1000, 1000, 0, histogram(nanos, 1000), Map.of());
+    }
+
+    private static Histogram histogram(long value, long count) {
+        Histogram latencies = new Histogram(3);
+        latencies.recordValueWithCount(value, count);
+        return latencies;
+    }
+
     private static String print(BenchReport report) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         report.print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
