@@ -91,7 +91,8 @@
 #                         below 1000, the concurrency limit of the bench's routes)
 #   BENCH_SERVER_JVM_FLAGS  flags for offer-service (default -Xms512m -Xmx512m)
 #   BENCH_GATEWAY_JVM_FLAGS flags for gateway, gateway-auth and gateway-traffic (default -Xms1g -Xmx1g)
-#   BENCH_SMALL_GATEWAY_JVM_FLAGS  flags for gateway-small (default: the chart's, see SMALL_GATEWAY_JVM_FLAGS)
+#   BENCH_SMALL_GATEWAY_JVM_FLAGS  flags for gateway-small (default: the chart's gateway.javaToolOptions;
+#                         it also gets the chart's MALLOC_ARENA_MAX)
 #   BENCH_COLD_START_SECONDS  how long gateway-small's cold start is followed (default 60)
 #   BENCH_LATENCY_RATES   fixed rates of the open-loop latency rounds (default 100,1000; 0: none)
 #   BENCH_LATENCY_SECONDS recorded seconds per target and rate (default 10)
@@ -133,8 +134,13 @@ SERVER_JVM_FLAGS=${BENCH_SERVER_JVM_FLAGS:--Xms512m -Xmx512m}
 # The gateways compared by route policy share one large fixed heap: gateway-small/gateway is then
 # what the production heap costs in throughput (issue 17: nothing against -Xmx1g).
 GATEWAY_JVM_FLAGS=${BENCH_GATEWAY_JVM_FLAGS:--Xms1g -Xmx1g}
-# What the chart's gateway container runs with (charts/torii/values.yaml, gateway.javaToolOptions).
-SMALL_GATEWAY_JVM_FLAGS=${BENCH_SMALL_GATEWAY_JVM_FLAGS:--Xmx256m -XX:+ExitOnOutOfMemoryError}
+# What the chart's gateway container runs with: the first javaToolOptions and mallocArenaMax of
+# charts/torii/values.yaml are the gateway's.
+chart_value() {
+  sed -n "s/^  $1: \"\(.*\)\"\$/\1/p" charts/torii/values.yaml | head -n 1
+}
+SMALL_GATEWAY_JVM_FLAGS=${BENCH_SMALL_GATEWAY_JVM_FLAGS:-$(chart_value javaToolOptions)}
+SMALL_GATEWAY_MALLOC_ARENA_MAX=$(chart_value mallocArenaMax)
 SMALL=$([[ ${BENCH_SKIP_SMALL:-0} == 1 ]] && echo 0 || echo 1)
 COLD_START_SECONDS=${BENCH_COLD_START_SECONDS:-60}
 LATENCY_RATES=${BENCH_LATENCY_RATES:-100,1000}
@@ -336,7 +342,7 @@ pids+=("$GATEWAY_TRAFFIC_PID")
 # The plain gateway again, started as production starts it: no call reaches it until the driver
 # follows its cold start, after which it joins the rounds (memory at saturation on its heap).
 if ((SMALL)); then
-  JVM_FLAGS=$SMALL_GATEWAY_JVM_FLAGS start_gateway gateway-small "$GATEWAY_SMALL_PORT" \
+  MALLOC_ARENA_MAX=$SMALL_GATEWAY_MALLOC_ARENA_MAX JVM_FLAGS=$SMALL_GATEWAY_JVM_FLAGS start_gateway gateway-small "$GATEWAY_SMALL_PORT" \
     "$GATEWAY_SMALL_MANAGEMENT_PORT" bench/routes-plain
   GATEWAY_SMALL_PID=$!
   pids+=("$GATEWAY_SMALL_PID")

@@ -170,6 +170,19 @@ class GatewayTemplateTest {
     }
 
     @Test
+    void theJvmRunsOnTheMeasuredHeapWithFewMallocArenasUnlessTold() {
+        Map<String, Map<String, Object>> defaults = Rendered.env(Chart.template().container(GATEWAY, "gateway"));
+        assertThat(Yamls.string(defaults.get("JAVA_TOOL_OPTIONS"), "value")).contains("-Xmx256m", "-XX:+UseSerialGC");
+        assertThat(Yamls.string(defaults.get("MALLOC_ARENA_MAX"), "value")).isEqualTo("2");
+
+        Map<String, Map<String, Object>> env = Rendered.env(Chart.template("""
+                gateway: {mallocArenaMax: "", javaToolOptions: "-Xmx1g"}
+                """).container(GATEWAY, "gateway"));
+        assertThat(env).doesNotContainKey("MALLOC_ARENA_MAX");
+        assertThat(Yamls.string(env.get("JAVA_TOOL_OPTIONS"), "value")).isEqualTo("-Xmx1g");
+    }
+
+    @Test
     void extraEnvReachesRouteFilePlaceholders() {
         Map<String, Object> container = Chart.template("""
                 gateway:
