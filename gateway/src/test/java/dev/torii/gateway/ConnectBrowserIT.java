@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -110,6 +111,50 @@ class ConnectBrowserIT {
             JsonNode watched = next(window, "watch");
             assertThat(watched.get("code").asString()).as(watched.toString()).isEqualTo("ok");
             assertThat(watched.get("message").get("id").asString()).isEqualTo(id);
+            next(window, "done");
+        }
+    }
+
+    @Test
+    void aPageOnAnAllowedOriginCreatesReadsAndWatchesOffersOverRestWithItsOwnFetch() throws Exception {
+        String user = "rest-" + UUID.randomUUID().toString().substring(0, 8);
+        int watchersBefore = offers.watcherCount();
+
+        try (HeadlessChromium.Window window = HeadlessChromium.locate()
+                .open(page("localhost", "connect/json", user, "rest-create,rest-get,rest-watch"))) {
+            JsonNode created = next(window, "rest-create");
+            assertThat(created.get("code").asString()).as(created.toString()).isEqualTo("ok");
+            assertThat(created.get("message").get("sellerId").asString()).isEqualTo(user);
+            assertThat(created.get("message").get("title").asString()).isEqualTo("Posted from a browser");
+
+            JsonNode fetched = next(window, "rest-get");
+            assertThat(fetched.get("code").asString()).as(fetched.toString()).isEqualTo("ok");
+            assertThat(fetched.get("message")).isEqualTo(created.get("message"));
+
+            next(window, "rest-watching");
+            await().atMost(Duration.ofSeconds(10))
+                    .failFast("the page's stream ended before the backend saw it", () -> assertThat(pages.peekEvent()).isEmpty())
+                    .until(() -> offers.watcherCount() == watchersBefore + 1);
+            String id = createOffer(user);
+
+            JsonNode watched = next(window, "rest-watch");
+            assertThat(watched.get("code").asString()).as(watched.toString()).isEqualTo("ok");
+            assertThat(watched.get("message").get("result").get("id").asString()).isEqualTo(id);
+            next(window, "done");
+        }
+        await("the aborted fetch cancels the upstream stream").atMost(Duration.ofSeconds(10))
+                .until(() -> offers.watcherCount() == watchersBefore);
+    }
+
+    @Test
+    void aRestFetchFromAnotherOriginIsRefusedByTheBrowser() throws Exception {
+        try (HeadlessChromium.Window window = HeadlessChromium.locate()
+                .open(page("127.0.0.1", "connect/json", "mallory", "rest-create,rest-get"))) {
+            for (String step : List.of("rest-create", "rest-get")) {
+                JsonNode refused = next(window, step);
+                assertThat(refused.get("code").asString()).as(refused.toString()).isEqualTo("unknown");
+                assertThat(refused.get("error").asString()).isEqualTo("Failed to fetch");
+            }
             next(window, "done");
         }
     }
