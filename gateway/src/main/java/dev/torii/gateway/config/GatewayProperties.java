@@ -96,8 +96,10 @@ public record GatewayProperties(
      * gateway becomes ready all the same.
      *
      * @param enabled whether to warm up; off, readiness reports UP as soon as routes are loaded
-     * @param calls how many calls to send; the warm-up ends when they are answered or when
-     *     {@code maxDuration} has passed, whichever comes first
+     * @param calls how many calls to send at least; once they are answered the warm-up goes on
+     *     until the JIT compilers have been nearly idle for a second (they share the cores with
+     *     the calls and lag behind them on a busy machine), and it always ends when
+     *     {@code maxDuration} has passed
      * @param maxDuration the longest the warm-up may keep the gateway unready
      * @param concurrency how many calls are in flight at once
      */

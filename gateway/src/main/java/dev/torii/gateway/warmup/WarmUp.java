@@ -20,7 +20,8 @@ import reactor.netty.resources.LoopResources;
  * Warms the JIT up before the gateway reports ready: once the public server listens, it starts
  * the built-in backend ({@link WarmUpBackend}), sets the warm-up routes ({@link WarmUpRoutes}) as
  * the table warm-up calls are matched against, and sends synthetic calls through the real
- * request path ({@link WarmUpCalls}) until the call budget is answered or the time budget spent.
+ * request path ({@link WarmUpCalls}) until the call budget is answered and the JIT has caught up
+ * with it ({@link JitActivity}), or until the time budget is spent.
  * Then it clears the warm-up routes, retires the key, drops the built-in upstream's guards and
  * channel, stops the backend, writes one log line, and readiness turns UP.
  *
@@ -120,7 +121,7 @@ public final class WarmUp implements AutoCloseable {
             routes.warmUp(table);
             client = new WarmUpCalls(host, port, key, loops.get(), concurrency);
             health.running(client::answered);
-            Long done = client.run(calls, concurrency, maxDuration, stop.asMono())
+            Long done = client.run(calls, concurrency, maxDuration, JitActivity.ofThisJvm(), stop.asMono())
                     .block(maxDuration.plus(STOP_WAIT));
             answered = done == null ? client.answered() : done;
         } catch (RuntimeException | java.io.IOException e) {
@@ -147,8 +148,8 @@ public final class WarmUp implements AutoCloseable {
             log.warn("warm-up failed after {} calls in {} s; the gateway is ready without it: {}", answered, seconds,
                     failure);
         } else {
-            log.info("warm-up: {} calls in {} s{}", answered, seconds, answered < calls
-                    ? " (time budget of " + maxDuration + " spent, or stopped)" : "");
+            log.info("warm-up: {} calls in {} s{}", answered, seconds, took.compareTo(maxDuration) >= 0
+                    ? " (time budget of " + maxDuration + " spent)" : "");
         }
         health.ended(answered, took, failure);
     }

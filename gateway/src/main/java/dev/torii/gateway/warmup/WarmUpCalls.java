@@ -44,11 +44,14 @@ import reactor.netty.resources.LoopResources;
  */
 final class WarmUpCalls implements AutoCloseable {
 
-    // One round of the cycle: the legacy dialect, what most of today's clients speak, takes the
-    // largest share; every other form gets at least one call a round, streams one between them.
+    // One round of the cycle. The legacy dialect with protobuf bodies, what most of today's
+    // clients speak, takes the largest share: the JIT's optimizing tier wants about 10,000 calls of
+    // a method before it compiles it, and a share per form would give no form that many within
+    // the warm-up. Every other form gets at least one call a round (null: the next stream).
     private static final Kind[] ROUND = {
-        Kind.LEGACY_PROTOBUF, Kind.LEGACY_JSON, Kind.CONNECT_PROTO, Kind.REST, Kind.GRPC, Kind.GRPC_WEB,
-        Kind.LEGACY_PROTOBUF, Kind.CONNECT_JSON, Kind.LEGACY_JSON, Kind.GRPC, Kind.LEGACY_PROTOBUF, null};
+        Kind.LEGACY_PROTOBUF, Kind.LEGACY_JSON, Kind.LEGACY_PROTOBUF, Kind.CONNECT_PROTO, Kind.LEGACY_PROTOBUF,
+        Kind.GRPC, Kind.LEGACY_PROTOBUF, Kind.REST, Kind.LEGACY_PROTOBUF, Kind.LEGACY_JSON, Kind.LEGACY_PROTOBUF,
+        Kind.GRPC_WEB, Kind.LEGACY_PROTOBUF, Kind.CONNECT_JSON, Kind.LEGACY_PROTOBUF, null};
     private static final Kind[] STREAMS = {Kind.GRPC_STREAM, Kind.CONNECT_STREAM, Kind.GRPC_WEB_STREAM,
         Kind.REST_STREAM};
 
@@ -65,6 +68,8 @@ final class WarmUpCalls implements AutoCloseable {
     private static final Pattern GRPC_WEB_OK = Pattern.compile("(?i)grpc-status: ?0\r\n");
     // Far above a loopback call's milliseconds; a call this slow is a broken warm-up.
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    // A fraction of the JIT's window, so the warm-up ends soon after the JIT has caught up.
+    private static final Duration SETTLE_POLL = Duration.ofMillis(250);
 
     /** The form of one warm-up call. */
     enum Kind {
@@ -123,19 +128,26 @@ final class WarmUpCalls implements AutoCloseable {
     }
 
     /**
-     * Sends calls, {@code concurrency} in flight at once, until {@code calls} have been answered,
-     * {@code budget} has passed or {@code stop} fires.
+     * Sends calls, {@code concurrency} in flight at once, until {@code calls} have been answered
+     * and the JIT has caught up with them, until {@code budget} has passed, or until {@code stop}
+     * fires.
      *
-     * @param calls how many calls to send
+     * @param calls how many calls to send at least
      * @param concurrency calls in flight at once
      * @param budget the longest the calls may take together
+     * @param jit tells whether the JIT has caught up
      * @param stop ends the calls early, such as when the gateway shuts down
      * @return the calls answered; fails with the first call that failed
      */
-    Mono<Long> run(long calls, int concurrency, Duration budget, Mono<Void> stop) {
-        return Flux.range(0, (int) Math.min(calls, Integer.MAX_VALUE))
+    Mono<Long> run(long calls, int concurrency, Duration budget, JitActivity jit, Mono<Void> stop) {
+        // Polled on a timer thread of Reactor's, never on an event loop.
+        Mono<Long> caughtUp = Flux.interval(SETTLE_POLL)
+                .filter(tick -> answered.get() >= calls && jit.settled())
+                .next();
+        return Flux.range(0, Integer.MAX_VALUE)
                 .flatMap(i -> call(kind(i)), concurrency)
                 .take(budget)
+                .takeUntilOther(caughtUp)
                 .takeUntilOther(stop)
                 .then(Mono.fromSupplier(answered::get));
     }
