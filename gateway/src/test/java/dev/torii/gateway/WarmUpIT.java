@@ -41,7 +41,7 @@ class WarmUpIT {
     private static final byte[] CHECK_BODY = HealthCheckRequest.newBuilder().setService("probe").build().toByteArray();
     // Far more calls than fit into the time budget: the warm-up lasts the whole budget, so the
     // checks made while it runs cannot race its end.
-    private static final Duration BUDGET = Duration.ofSeconds(8);
+    private static final Duration BUDGET = Duration.ofSeconds(15);
 
     private OfferServer offers;
     private ConfigurableApplicationContext gateway;
