@@ -12,6 +12,7 @@ import dev.torii.gateway.edge.RequestTelemetryFilter;
 import dev.torii.gateway.edge.RouteMatchFilter;
 import dev.torii.gateway.edge.StripEdgeHeadersFilter;
 import dev.torii.gateway.edge.TracedStep;
+import dev.torii.gateway.exchange.WarmUpKey;
 import dev.torii.gateway.grpc.DescriptorRegistry;
 import dev.torii.gateway.grpc.JsonTranscoder;
 import dev.torii.gateway.httprule.RequestBinder;
@@ -115,6 +116,15 @@ public class GatewayConfiguration {
                 scheduler, new UpstreamEventLoops(resources::getLoopResources));
     }
 
+    /**
+     * Tells the gateway's own warm-up calls from clients' requests: a random key per process
+     * while the warm-up is on, a key that matches nothing otherwise.
+     */
+    @Bean
+    WarmUpKey warmUpKey(GatewayProperties properties) {
+        return properties.warmup().enabled() ? WarmUpKey.random() : WarmUpKey.none();
+    }
+
     @Bean
     JsonTranscoder jsonTranscoder(DescriptorRegistry descriptors) {
         return new JsonTranscoder(descriptors);
@@ -194,9 +204,9 @@ public class GatewayConfiguration {
             ClientAddressResolver clientAddresses, UpstreamGuards guards, LocalUpstreamSelector selector,
             UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
             BufferedAccessLog accessLog, DescriptorRegistry descriptors, GrpcProtocol grpc,
-            ObjectProvider<ReflectionServer> reflection) {
+            ObjectProvider<ReflectionServer> reflection, WarmUpKey warmUpKey) {
         List<GatewayFilter> steps = List.of(
-                new RequestIdFilter(),
+                new RequestIdFilter(warmUpKey),
                 new RequestTelemetryFilter(metrics, tracing, accessLog),
                 new StripEdgeHeadersFilter(properties.additionalEdgeHeaders()),
                 new ProtocolFilter(protocols),

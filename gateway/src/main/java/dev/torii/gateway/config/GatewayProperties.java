@@ -56,6 +56,8 @@ import org.springframework.validation.annotation.Validated;
  * @param cors which web pages on other origins may call, for route files that say nothing
  *     themselves
  * @param reflection whether the gateway answers gRPC server reflection for the routed services
+ * @param warmup whether and how long the gateway exercises its request path before it reports
+ *     ready
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -80,7 +82,47 @@ public record GatewayProperties(
         @NotNull @DefaultValue("draft") RateLimitHeaders rateLimitHeaders,
         @NotNull @DefaultValue Streams streams,
         @NotNull @DefaultValue Cors cors,
-        @NotNull @DefaultValue Reflection reflection) {
+        @NotNull @DefaultValue Reflection reflection,
+        @NotNull @DefaultValue Warmup warmup) {
+
+    /**
+     * Configures the warm-up: before readiness reports UP, the gateway sends synthetic calls in
+     * every protocol it serves (legacy protobuf and JSON, Connect, REST, gRPC, gRPC-Web, a server
+     * stream) through its own public port to a built-in gRPC backend on the loopback address, so
+     * the JIT compiles the request path before clients' traffic arrives. A freshly started gateway
+     * otherwise needs 30 to 40 seconds under load to reach 90 % of its throughput. Warm-up calls
+     * leave no meters, no access-log lines (one summary line instead) and no sampled spans, and
+     * only they reach the built-in backend's route. A warm-up that fails logs a warning and the
+     * gateway becomes ready all the same.
+     *
+     * @param enabled whether to warm up; off, readiness reports UP as soon as routes are loaded
+     * @param calls how many calls to send at least; once they are answered the warm-up goes on
+     *     until the JIT compilers have been nearly idle for a second (they share the cores with
+     *     the calls and lag behind them on a busy machine), and it always ends when
+     *     {@code maxDuration} has passed
+     * @param maxDuration the longest the warm-up may keep the gateway unready
+     * @param concurrency how many calls are in flight at once
+     */
+    public record Warmup(@DefaultValue("true") boolean enabled, @DefaultValue("20000") int calls,
+            @DefaultValue("30s") Duration maxDuration, @DefaultValue("8") int concurrency) {
+
+        /**
+         * Checks the values.
+         */
+        public Warmup {
+            if (calls < 1) {
+                throw new IllegalArgumentException("torii.gateway.warmup.calls: " + calls + " (expected: >= 1)");
+            }
+            if (maxDuration == null || maxDuration.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("torii.gateway.warmup.max-duration: " + maxDuration
+                        + " (expected: >= 100ms)");
+            }
+            if (concurrency < 1 || concurrency > 256) {
+                throw new IllegalArgumentException("torii.gateway.warmup.concurrency: " + concurrency
+                        + " (expected: 1 to 256)");
+            }
+        }
+    }
 
     /**
      * Configures gRPC server reflection ({@code grpc.reflection.v1} and {@code v1alpha}), which

@@ -103,7 +103,7 @@ public final class CorsFilter implements GatewayFilter {
         if (state.httpMatchOrNull() instanceof Match.Found<MethodRoute> found) {
             return found.value();
         }
-        return routes.current().find(request.getPath().value());
+        return routes.matching(state.warmUp()).find(request.getPath().value());
     }
 
     private Mono<Void> preflight(ServerWebExchange exchange, Compiled rules, String origin, String allowedOrigin,

@@ -2,6 +2,7 @@ package dev.torii.gateway.edge;
 
 import dev.torii.gateway.exchange.GatewayExchange;
 import dev.torii.gateway.exchange.RequestIds;
+import dev.torii.gateway.exchange.WarmUpKey;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.web.server.ServerWebExchange;
@@ -10,13 +11,29 @@ import reactor.core.publisher.Mono;
 /**
  * The first step: makes the request's {@link GatewayExchange}, which gives it an id (the
  * client's {@code x-request-id} when it is sane, a new UUID otherwise) and notes when it arrived,
- * for the deadline. The id is echoed on every answer and forwarded to the backend.
+ * for the deadline. The id is echoed on every answer and forwarded to the backend. It also tells
+ * the gateway's own warm-up calls by their {@link WarmUpKey}, before the strip step removes the
+ * key's header.
  */
 public final class RequestIdFilter implements GatewayFilter {
+
+    private final WarmUpKey warmUpKey;
+
+    /**
+     * Creates the filter.
+     *
+     * @param warmUpKey tells warm-up calls from clients' requests
+     */
+    public RequestIdFilter(WarmUpKey warmUpKey) {
+        this.warmUpKey = warmUpKey;
+    }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         GatewayExchange state = GatewayExchange.of(exchange);
+        if (warmUpKey.carriedBy(exchange.getRequest())) {
+            state.markWarmUp();
+        }
         exchange.getResponse().getHeaders().set(RequestIds.HEADER, state.requestId());
         return chain.filter(exchange);
     }

@@ -30,6 +30,10 @@ import reactor.core.publisher.SignalType;
  * client's address, as key-value pairs that structured (JSON) logging turns into fields. It never
  * holds a credential, a token or a body. Turn it off with
  * {@code logging.level.torii.access=off}.
+ *
+ * <p>The gateway's own warm-up calls go through every step but the recording: no meter and no
+ * access-log line (the line is still formatted, so that code is compiled too), and their spans
+ * are unsampled because the calls send an unsampled trace context.
  */
 public final class RequestTelemetryFilter implements GatewayFilter {
 
@@ -83,10 +87,13 @@ public final class RequestTelemetryFilter implements GatewayFilter {
             code = state.outcome() != null ? state.outcome()
                     : grpcCode(exchange.getResponse().getHeaders().getFirst("grpc-status"), status);
         }
-        metrics.request(routeLabel, upstream, status, code, nanos);
         boolean stream = route != null && route.serverStreaming();
-        if (stream) {
-            metrics.stream(routeLabel, upstream, code, state.messagesSent(), nanos);
+        boolean recorded = !state.warmUp();
+        if (recorded) {
+            metrics.request(routeLabel, upstream, status, code, nanos);
+            if (stream) {
+                metrics.stream(routeLabel, upstream, code, state.messagesSent(), nanos);
+            }
         }
         if (span != null) {
             span.name(route == null ? "torii unmatched" : route.serviceName() + "/" + route.methodName());
@@ -122,8 +129,14 @@ public final class RequestTelemetryFilter implements GatewayFilter {
         String message = method + " " + path + " " + status + " " + code.name() + " " + millis + "ms request_id="
                 + requestId + " trace_id=" + traceId + " caller=" + caller + (messages >= 0 ? " messages=" + messages : "");
         if (lines.active()) {
-            lines.write(lines.json() ? json(message, method, path, route, upstream, status, code, millis, requestId,
-                    traceId, caller, client, messages) : java.time.Instant.now() + "  INFO " + ACCESS_LOGGER + " : " + message);
+            String line = lines.json() ? json(message, method, path, route, upstream, status, code, millis, requestId,
+                    traceId, caller, client, messages) : java.time.Instant.now() + "  INFO " + ACCESS_LOGGER + " : " + message;
+            if (!state.warmUp()) {
+                lines.write(line);
+            }
+            return;
+        }
+        if (state.warmUp()) {
             return;
         }
         var line = accessLog.atInfo();

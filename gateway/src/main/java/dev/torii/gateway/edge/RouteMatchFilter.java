@@ -49,7 +49,7 @@ public final class RouteMatchFilter implements GatewayFilter {
         Protocol protocol = protocols.of(state);
         MethodRoute route;
         try {
-            route = protocol.findRoute(routes.current(), exchange.getRequest(), state);
+            route = protocol.findRoute(routes.matching(state.warmUp()), exchange.getRequest(), state);
         } catch (GatewayError refused) {
             return Mono.error(refused);
         }

@@ -17,7 +17,8 @@ import org.springframework.web.server.ServerWebExchange;
  * writes its own fields once and reads those of earlier steps; nothing else carries request state
  * (Envoy's {@code FilterState} and grpc-java's {@code CallOptions} are the models).
  *
- * <p>Written by, in the order of the steps: the request-id step (id and arrival, at creation),
+ * <p>Written by, in the order of the steps: the request-id step (id and arrival, at creation, and
+ * whether the request is one of the gateway's own warm-up calls, {@link #markWarmUp}),
  * telemetry ({@link #span}), protocol ({@link #protocol}, {@link #format}, {@link #mediaType}),
  * route match ({@link #route}), deadline ({@link #deadline}), authentication ({@link #identity}),
  * and the upstream call ({@link #upstream}). A getter of a field no step has written yet returns
@@ -46,6 +47,7 @@ public final class GatewayExchange {
     private long messagesSent;
     private io.grpc.Status.Code outcome;
     private String preflightMethod;
+    private boolean warmUp;
 
     private GatewayExchange(String requestId, long arrivedNanos) {
         this.requestId = requestId;
@@ -86,6 +88,23 @@ public final class GatewayExchange {
      */
     public long arrivedNanos() {
         return arrivedNanos;
+    }
+
+    /**
+     * Tells whether the request is one of the gateway's own warm-up calls (see {@link WarmUpKey}):
+     * matched against the warm-up routes, and left out of the meters and the access log.
+     *
+     * @return true for a warm-up call
+     */
+    public boolean warmUp() {
+        return warmUp;
+    }
+
+    /**
+     * Records that the request is one of the gateway's own warm-up calls.
+     */
+    public void markWarmUp() {
+        this.warmUp = true;
     }
 
     /**

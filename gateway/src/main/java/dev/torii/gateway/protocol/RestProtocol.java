@@ -78,7 +78,7 @@ public final class RestProtocol implements Protocol {
 
     @Override
     public boolean claims(ServerHttpRequest request) {
-        return !(match(request, request.getMethod().name()) instanceof Match.NotFound<MethodRoute>);
+        return !(match(request, request.getMethod().name(), false) instanceof Match.NotFound<MethodRoute>);
     }
 
     /**
@@ -89,7 +89,8 @@ public final class RestProtocol implements Protocol {
     @Override
     public boolean claims(ServerHttpRequest request, GatewayExchange state) {
         String preflight = state.preflightMethod();
-        Match<MethodRoute> match = match(request, preflight != null ? preflight.trim() : request.getMethod().name());
+        Match<MethodRoute> match = match(request, preflight != null ? preflight.trim() : request.getMethod().name(),
+                state.warmUp());
         if (match instanceof Match.NotFound<MethodRoute>) {
             return false;
         }
@@ -97,9 +98,9 @@ public final class RestProtocol implements Protocol {
         return true;
     }
 
-    // The request's REST match in the table in force; not found for RPC paths.
-    private Match<MethodRoute> match(ServerHttpRequest request, String method) {
-        RouteTable table = routes.current();
+    // The request's REST match in the table it is matched against; not found for RPC paths.
+    private Match<MethodRoute> match(ServerHttpRequest request, String method, boolean warmUpCall) {
+        RouteTable table = routes.matching(warmUpCall);
         String path = request.getPath().value();
         if (!table.hasHttpBindings() || table.find(path) != null) {
             return NOT_FOUND;

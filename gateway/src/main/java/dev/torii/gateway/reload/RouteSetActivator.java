@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -149,6 +150,22 @@ public final class RouteSetActivator {
         }
         putInForce(table, digest, at);
         return true;
+    }
+
+    /**
+     * Drops the guards and channels of upstreams that were called without being in the route set
+     * in force, such as the warm-up's built-in one, so neither they nor their meters outlive
+     * their use. Holds the same lock as a reload, so a reload that happens meanwhile keeps what
+     * its own set needs.
+     *
+     * @param targets the upstreams to drop unless a route in force uses them
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public synchronized void dropUnused(Collection<UpstreamTarget> targets) {
+        RouteTable table = registry().current();
+        // Keeps every guard of the set in force as it is and drops the others.
+        guards.update(table);
+        channels.retire(targets.stream().filter(t -> !table.upstreams().contains(t)).toList());
     }
 
     // Validates the whole set, then opens the channels of its new upstreams, so the first request

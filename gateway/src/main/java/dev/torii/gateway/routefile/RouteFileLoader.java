@@ -111,6 +111,27 @@ public final class RouteFileLoader {
         return load(files, new ArrayList<>());
     }
 
+    /**
+     * Loads one route file held in memory, such as one the gateway writes for itself, with every
+     * check a route file on disk gets.
+     *
+     * @param file the name problems are reported under and routes point back to
+     * @param text the route file's text
+     * @return the table
+     * @throws RouteFileException listing every problem found, when the text is unusable
+     */
+    public RouteTable load(Path file, String text) {
+        List<RouteProblem> problems = new ArrayList<>();
+        List<ServiceRoutes> services = new ArrayList<>();
+        RouteFileParser.parse(file, text, problems).flatMap(root -> read(file, root, problems))
+                .ifPresent(services::add);
+        checkAcrossFiles(services, problems);
+        if (!problems.isEmpty()) {
+            throw new RouteFileException(problems);
+        }
+        return new RouteTable(services, clock.instant());
+    }
+
     private RouteTable load(List<Path> files, List<RouteProblem> problems) {
         List<ServiceRoutes> services = new ArrayList<>();
         for (Path file : files) {
@@ -126,17 +147,17 @@ public final class RouteFileLoader {
     // Each stage runs only on what the one before accepted: the schema on a readable document, the
     // reader on a document of the right shape, so every problem is reported once, by its stage.
     private Optional<ServiceRoutes> read(Path file, List<RouteProblem> problems) {
-        Optional<Node> root = RouteFileParser.parse(file, problems);
-        if (root.isEmpty()) {
-            return Optional.empty();
-        }
-        List<RouteProblem> shape = schema.check(file, root.get());
+        return RouteFileParser.parse(file, problems).flatMap(root -> read(file, root, problems));
+    }
+
+    private Optional<ServiceRoutes> read(Path file, Node root, List<RouteProblem> problems) {
+        List<RouteProblem> shape = schema.check(file, root);
         if (!shape.isEmpty()) {
             problems.addAll(shape);
             return Optional.empty();
         }
         YamlMapping.Problems fileProblems = new YamlMapping.Problems(file, problems);
-        return reader.read(new YamlMapping(root.get(), "", fileProblems, placeholders));
+        return reader.read(new YamlMapping(root, "", fileProblems, placeholders));
     }
 
     private static void checkAcrossFiles(List<ServiceRoutes> services, List<RouteProblem> problems) {

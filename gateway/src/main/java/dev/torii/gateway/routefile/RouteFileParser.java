@@ -3,6 +3,7 @@ package dev.torii.gateway.routefile;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,9 +45,32 @@ final class RouteFileParser {
      * @return the document's root, or empty when the file is unusable (then a problem is added)
      */
     static Optional<Node> parse(Path file, List<RouteProblem> problems) {
+        return parse(file, () -> compose(file, true), problems);
+    }
+
+    /**
+     * Parses a route file the gateway wrote itself, held in memory, as {@link #parse(Path, List)}
+     * parses one read from disk.
+     *
+     * @param file the name problems are reported under
+     * @param text the route file's text
+     * @param problems where problems go
+     * @return the document's root, or empty when the text is unusable (then a problem is added)
+     */
+    static Optional<Node> parse(Path file, String text, List<RouteProblem> problems) {
+        return parse(file, () -> compose(new StringReader(text), true), problems);
+    }
+
+    // Reads the first document, or throws as compose does.
+    @FunctionalInterface
+    private interface Composer {
+        Node compose() throws IOException;
+    }
+
+    private static Optional<Node> parse(Path file, Composer composer, List<RouteProblem> problems) {
         Node root;
         try {
-            root = compose(file, true);
+            root = composer.compose();
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
             problems.add(new RouteProblem(file, line, "", "not valid YAML: " + e.getProblem()));
@@ -77,11 +101,15 @@ final class RouteFileParser {
         if (Files.size(file) > MAX_FILE_BYTES) {
             throw new IOException("larger than " + MAX_FILE_BYTES + " bytes");
         }
+        return compose(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()), onlyOne);
+    }
+
+    private static Node compose(Reader text, boolean onlyOne) throws IOException {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // reported with a line by checkKeys instead
         options.setMaxAliasesForCollections(10);
         Yaml yaml = new Yaml(new SafeConstructor(options));
-        try (Reader reader = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder())) {
+        try (Reader reader = text) {
             Node first = null;
             int count = 0;
             for (Node document : yaml.composeAll(reader)) {

@@ -115,6 +115,22 @@ public final class UpstreamChannels implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the channels of these upstreams, once they have drained, unless a route in force
+     * uses them; the channels of every other upstream stay as they are (a retirement a reload
+     * scheduled keeps its settle time).
+     *
+     * @param targets upstreams that were called outside the routes in force, such as the
+     *     warm-up's built-in one
+     */
+    public void retire(Collection<UpstreamTarget> targets) {
+        for (UpstreamTarget target : targets) {
+            if (channels.containsKey(target)) {
+                later(() -> retire(target), Duration.ZERO);
+            }
+        }
+    }
+
     private void later(Runnable task, Duration delay) {
         if (closed) {
             return;

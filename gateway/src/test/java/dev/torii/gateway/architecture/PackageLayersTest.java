@@ -39,7 +39,7 @@ class PackageLayersTest {
             Map.entry("error", 3),
             Map.entry("protocol", 4), Map.entry("edge", 4), Map.entry("auth", 4), Map.entry("traffic", 4),
             Map.entry("upstream", 4), Map.entry("routefile", 4), Map.entry("openapi", 4),
-            Map.entry("reload", 5), Map.entry("admin", 5),
+            Map.entry("reload", 5), Map.entry("admin", 5), Map.entry("warmup", 5),
             Map.entry("config", 6));
 
     private static final JavaClasses GATEWAY = new ClassFileImporter()

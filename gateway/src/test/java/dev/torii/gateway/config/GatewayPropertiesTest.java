@@ -32,6 +32,8 @@ class GatewayPropertiesTest {
     private static final GatewayProperties.Cors NO_CORS = new GatewayProperties.Cors(List.of(), List.of("GET", "POST"),
             List.of(), List.of(), false, Duration.ofMinutes(30));
     private static final GatewayProperties.Reflection NO_REFLECTION = new GatewayProperties.Reflection(false);
+    private static final GatewayProperties.Warmup NO_WARMUP = new GatewayProperties.Warmup(false, 1,
+            Duration.ofSeconds(1), 1);
 
     @ParameterizedTest
     @ValueSource(strings = {"authorization", "Cookie", "grpc-timeout", "x-torii-user", "te", "trace-bin", "host",
@@ -52,7 +54,7 @@ class GatewayPropertiesTest {
                 DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
                 RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
                 new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
-                NO_CORS, NO_REFLECTION))
+                NO_CORS, NO_REFLECTION, NO_WARMUP))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
     }
 
@@ -128,6 +130,6 @@ class GatewayPropertiesTest {
                 DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
                 RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
                 new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
-                NO_CORS, NO_REFLECTION);
+                NO_CORS, NO_REFLECTION, NO_WARMUP);
     }
 }

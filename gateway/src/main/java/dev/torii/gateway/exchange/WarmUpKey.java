@@ -1,0 +1,82 @@
+package dev.torii.gateway.exchange;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+
+/**
+ * The secret that tells the gateway's own warm-up calls from clients' requests: a random value
+ * made once per process, which every warm-up call carries in {@value #HEADER}. Only a request
+ * carrying it is matched against the warm-up routes; the header belongs to the edge (it starts
+ * with {@code x-torii-}), so the strip step removes it before anything else reads the request
+ * and it never reaches an upstream. Once the warm-up is over the key is retired and matches
+ * nothing, even if the value leaked.
+ */
+public final class WarmUpKey {
+
+    /** The header warm-up calls carry the secret in. */
+    public static final String HEADER = "x-torii-warm-up";
+
+    // 128 bits: as hard to guess as a random UUID, written in hex so any HTTP client sends it as is.
+    private static final int SECRET_BYTES = 16;
+
+    private final byte[] secret;
+    private volatile boolean accepted;
+
+    private WarmUpKey(byte[] secret, boolean accepted) {
+        this.secret = secret;
+        this.accepted = accepted;
+    }
+
+    /**
+     * Makes a new random key, accepted until {@link #retire()}.
+     *
+     * @return the key
+     */
+    public static WarmUpKey random() {
+        byte[] bytes = new byte[SECRET_BYTES];
+        new SecureRandom().nextBytes(bytes);
+        return new WarmUpKey(HexFormat.of().formatHex(bytes).getBytes(StandardCharsets.US_ASCII), true);
+    }
+
+    /**
+     * Returns a key that matches no request, for a gateway that does not warm up.
+     *
+     * @return the key
+     */
+    public static WarmUpKey none() {
+        return new WarmUpKey(new byte[0], false);
+    }
+
+    /**
+     * Returns the value warm-up calls send in {@value #HEADER}.
+     *
+     * @return the secret, in hex
+     */
+    public String secret() {
+        return new String(secret, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Tells whether a request carries the key while it is accepted; compares in constant time.
+     *
+     * @param request the request as received
+     * @return true for a warm-up call
+     */
+    public boolean carriedBy(ServerHttpRequest request) {
+        if (!accepted) {
+            return false;
+        }
+        String offered = request.getHeaders().getFirst(HEADER);
+        return offered != null && MessageDigest.isEqual(secret, offered.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Stops accepting the key, for good: from now on no request is a warm-up call.
+     */
+    public void retire() {
+        accepted = false;
+    }
+}
