@@ -58,6 +58,11 @@ import org.springframework.validation.annotation.Validated;
  * @param reflection whether the gateway answers gRPC server reflection for the routed services
  * @param warmup whether and how long the gateway exercises its request path before it reports
  *     ready
+ * @param eventLoopThreads the event-loop threads the public server, the upstream channels and
+ *     Redis share; 0 (the default) means one per available processor, as Envoy's and HAProxy's
+ *     worker threads. Reactor Netty's own default, at least 4, puts more threads than cores on a
+ *     small pod, and each request then more often waits for the thread of its upstream's
+ *     connection to be woken
  */
 @Validated
 @ConfigurationProperties("torii.gateway")
@@ -83,7 +88,17 @@ public record GatewayProperties(
         @NotNull @DefaultValue Streams streams,
         @NotNull @DefaultValue Cors cors,
         @NotNull @DefaultValue Reflection reflection,
-        @NotNull @DefaultValue Warmup warmup) {
+        @NotNull @DefaultValue Warmup warmup,
+        @DefaultValue("0") int eventLoopThreads) {
+
+    /**
+     * Returns how many event-loop threads the gateway runs.
+     *
+     * @return {@link #eventLoopThreads()}, or the available processors when that is 0
+     */
+    public int eventLoops() {
+        return eventLoopThreads == 0 ? Runtime.getRuntime().availableProcessors() : eventLoopThreads;
+    }
 
     /**
      * Configures the warm-up: before readiness reports UP, the gateway sends synthetic calls in
@@ -293,6 +308,10 @@ public record GatewayProperties(
      * Validates values that annotations cannot express.
      */
     public GatewayProperties {
+        if (eventLoopThreads < 0) {
+            throw new IllegalArgumentException("torii.gateway.event-loop-threads: " + eventLoopThreads
+                    + " (expected: >= 0; 0 means one per available processor)");
+        }
         if (maxRequestSize.toBytes() <= 0 || maxRequestSize.toBytes() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(
                     "torii.gateway.max-request-size: " + maxRequestSize + " (expected: > 0 and < 2GB)");

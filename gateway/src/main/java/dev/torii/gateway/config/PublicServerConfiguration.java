@@ -22,13 +22,15 @@ public class PublicServerConfiguration {
      * its upstream call and its rate-limit check share threads. Owning them means nothing else in
      * the JVM that disposes the global resources (another Spring context in a test, a library)
      * stops the gateway's upstream connections. Spring stops them in phase 0, after the web
-     * server has drained its requests.
+     * server has drained its requests. There are {@link GatewayProperties#eventLoops()} of them,
+     * daemon threads as Reactor Netty's own.
      */
     @Bean
-    ReactorResourceFactory reactorResourceFactory() {
+    ReactorResourceFactory reactorResourceFactory(GatewayProperties properties) {
         ReactorResourceFactory factory = new ReactorResourceFactory();
         factory.setUseGlobalResources(false);
-        factory.setLoopResourcesSupplier(() -> LoopResources.create("torii-http"));
+        int threads = properties.eventLoops();
+        factory.setLoopResourcesSupplier(() -> LoopResources.create("torii-http", threads, true));
         // Reactor Netty's own default: the loops wait 2 s for late tasks before they stop.
         factory.setShutdownQuietPeriod(Duration.ofSeconds(2));
         return factory;

@@ -49,12 +49,24 @@ class GatewayPropertiesTest {
     }
 
     @Test
+    void runsOneEventLoopPerProcessorUnlessTold() {
+        assertThat(properties(List.of()).eventLoopThreads()).isZero();
+        assertThat(properties(List.of()).eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThatThrownBy(() -> new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofMegabytes(1),
+                DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
+                RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
+                new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
+                NO_CORS, NO_REFLECTION, NO_WARMUP, -1))
+                .hasMessageContaining("torii.gateway.event-loop-threads: -1 (expected: >= 0");
+    }
+
+    @Test
     void refusesAZeroBodyLimit() {
         assertThatThrownBy(() -> new GatewayProperties(Path.of("routes"), List.of("x"), DataSize.ofBytes(0),
                 DataSize.ofMegabytes(1), List.of(), Duration.ZERO, AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
                 RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
                 new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
-                NO_CORS, NO_REFLECTION, NO_WARMUP))
+                NO_CORS, NO_REFLECTION, NO_WARMUP, 0))
                 .hasMessageContaining("torii.gateway.max-request-size: 0B (expected: > 0");
     }
 
@@ -130,6 +142,6 @@ class GatewayPropertiesTest {
                 DataSize.ofMegabytes(1), headers, Duration.ofSeconds(1), AUTHORITY, List.of(), RELOAD, STATUS, REDIS, CLIENT_IP,
                 RETRY_BUDGET, false, Duration.ofSeconds(2), 100, RateLimitHeaders.DRAFT,
                 new GatewayProperties.Streams(Duration.ofMinutes(5), DataSize.ofKilobytes(1)),
-                NO_CORS, NO_REFLECTION, NO_WARMUP);
+                NO_CORS, NO_REFLECTION, NO_WARMUP, 0);
     }
 }
