@@ -339,14 +339,6 @@ start_gateway gateway-traffic "$GATEWAY_TRAFFIC_PORT" "$GATEWAY_TRAFFIC_MANAGEME
   --torii.gateway.redis.command-timeout="$REDIS_COMMAND_TIMEOUT"
 GATEWAY_TRAFFIC_PID=$!
 pids+=("$GATEWAY_TRAFFIC_PID")
-# The plain gateway again, started as production starts it: no call reaches it until the driver
-# follows its cold start, after which it joins the rounds (memory at saturation on its heap).
-if ((SMALL)); then
-  MALLOC_ARENA_MAX=$SMALL_GATEWAY_MALLOC_ARENA_MAX JVM_FLAGS=$SMALL_GATEWAY_JVM_FLAGS start_gateway gateway-small "$GATEWAY_SMALL_PORT" \
-    "$GATEWAY_SMALL_MANAGEMENT_PORT" bench/routes-plain
-  GATEWAY_SMALL_PID=$!
-  pids+=("$GATEWAY_SMALL_PID")
-fi
 
 # The peers: each proxies gRPC to the same offer-service, with what it needs to keep up and nothing
 # else (no access log, which the gateway does write: part of what it does that they do not).
@@ -441,9 +433,19 @@ redis_connected() {
 }
 wait_for "gateway-traffic's Redis connection" redis_connected "$LOGS/bench-gateway-traffic.log"
 small_args=()
+# The plain gateway again, started as production starts it, once the others are up so its warm-up
+# before readiness has the cores as it would in a pod: no call reaches it until the driver follows
+# its cold start, after which it joins the rounds (memory at saturation on its heap).
 if ((SMALL)); then
+  MALLOC_ARENA_MAX=$SMALL_GATEWAY_MALLOC_ARENA_MAX JVM_FLAGS=$SMALL_GATEWAY_JVM_FLAGS start_gateway gateway-small \
+    "$GATEWAY_SMALL_PORT" "$GATEWAY_SMALL_MANAGEMENT_PORT" bench/routes-plain
+  GATEWAY_SMALL_PID=$!
+  pids+=("$GATEWAY_SMALL_PID")
   wait_for gateway-small "curl -fsS http://localhost:$GATEWAY_SMALL_MANAGEMENT_PORT/actuator/health/readiness" \
     "$LOGS/bench-gateway-small.log"
+  # The warm-up before readiness (torii.gateway.warmup) logs one line when it ends.
+  echo "bench: gateway-small's $(grep -o '"message":"warm-up[^"]*"' "$LOGS/bench-gateway-small.log" | head -n 1 |
+    sed 's/"message":"\(.*\)"/\1/' || true)"
   small_args=(--gateway-small="http://127.0.0.1:$GATEWAY_SMALL_PORT" --watch="gateway-small:$GATEWAY_SMALL_PID"
     --cold-start-seconds="$COLD_START_SECONDS")
 fi
