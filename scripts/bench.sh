@@ -97,9 +97,9 @@
 #   BENCH_LATENCY_RATES   fixed rates of the open-loop latency rounds (default 100,1000; 0: none)
 #   BENCH_LATENCY_SECONDS recorded seconds per target and rate (default 10)
 #   BENCH_SKIP_SMALL=1    leave gateway-small (cold start, memory) out
-#   BENCH_JFR=1           also record a JFR profile of offer-service and the gateways into the log
-#                         directory (bench-offer-service.jfr, bench-gateway.jfr, bench-gateway-auth.jfr,
-#                         bench-gateway-traffic.jfr)
+#   BENCH_JFR=1           also record a JFR profile of offer-service and the gateways but gateway-small
+#                         into the log directory (bench-offer-service.jfr, bench-gateway.jfr,
+#                         bench-gateway-auth.jfr, bench-gateway-traffic.jfr)
 #   BENCH_REDIS_COMMAND_TIMEOUT  gateway-traffic's torii.gateway.redis.command-timeout (default 1s). The
 #                         gateway's own default, 50ms, is a failure policy, not a cost: on two saturated
 #                         cores some checks miss it, the breaker on Redis opens for 5 s, and the run
@@ -256,7 +256,7 @@ GATEWAY_SMALL_MANAGEMENT_PORT=$(free_port)
 AUTHORITY_URL=http://localhost:$AUTHORITY_HTTP_PORT
 
 profile_flags() {
-  if [[ ${BENCH_JFR:-0} == 1 ]]; then
+  if [[ ${BENCH_JFR:-0} == 1 && -z ${NO_PROFILE:-} ]]; then
     echo "-XX:StartFlightRecording=filename=$LOGS/bench-$1.jfr,settings=profile"
   fi
 }
@@ -437,7 +437,8 @@ small_args=()
 # before readiness has the cores as it would in a pod: no call reaches it until the driver follows
 # its cold start, after which it joins the rounds (memory at saturation on its heap).
 if ((SMALL)); then
-  MALLOC_ARENA_MAX=$SMALL_GATEWAY_MALLOC_ARENA_MAX JVM_FLAGS=$SMALL_GATEWAY_JVM_FLAGS start_gateway gateway-small \
+  # Never profiled: a recording's buffers and work would count in the memory and the cold start it measures.
+  MALLOC_ARENA_MAX=$SMALL_GATEWAY_MALLOC_ARENA_MAX JVM_FLAGS=$SMALL_GATEWAY_JVM_FLAGS NO_PROFILE=1 start_gateway gateway-small \
     "$GATEWAY_SMALL_PORT" "$GATEWAY_SMALL_MANAGEMENT_PORT" bench/routes-plain
   GATEWAY_SMALL_PID=$!
   pids+=("$GATEWAY_SMALL_PID")
