@@ -119,7 +119,7 @@ public record GatewayProperties(
      * @param concurrency how many calls are in flight at once
      */
     public record Warmup(@DefaultValue("true") boolean enabled, @DefaultValue("20000") int calls,
-            @DefaultValue("60s") Duration maxDuration, @DefaultValue("8") int concurrency) {
+            @DefaultValue("30s") Duration maxDuration, @DefaultValue("8") int concurrency) {
 
         /**
          * Checks the values.
