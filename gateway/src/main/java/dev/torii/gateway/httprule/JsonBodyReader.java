@@ -8,10 +8,6 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -193,15 +189,8 @@ final class JsonBodyReader {
     }
 
     private static String utf8(byte[] json, String path) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(json))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new BindingException(path, "request body is not UTF-8 text (expected: JSON in UTF-8)");
-        }
+        return Utf8Text.decode(json).orElseThrow(() -> new BindingException(path,
+                "request body is not UTF-8 text (expected: JSON in UTF-8)"));
     }
 
     private static String concise(Exception e) {

@@ -1,9 +1,6 @@
 package dev.torii.gateway.httprule;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
@@ -112,16 +109,10 @@ final class PercentEncoding {
                 i += Character.charCount(codePoint) - 1;
             }
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
-                    .toString();
-        } catch (CharacterCodingException e) {
+        return Utf8Text.decode(bytes.toByteArray()).orElseThrow(() -> {
             String value = to - from > 64 ? text.substring(from, from + 64) + "..." : text.substring(from, to);
-            throw new MalformedPathException("path value '" + value + "' does not decode as UTF-8");
-        }
+            return new MalformedPathException("path value '" + value + "' does not decode as UTF-8");
+        });
     }
 
     // ASCII hex digits only: Character.digit would also accept other scripts' digits.

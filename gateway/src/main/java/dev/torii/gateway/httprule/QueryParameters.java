@@ -1,9 +1,6 @@
 package dev.torii.gateway.httprule;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -104,15 +101,8 @@ final class QueryParameters {
                 i = end - 1;
             }
         }
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new BindingException(FieldText.shortened(parameter), "query parameter " + FieldText.quoted(parameter)
-                    + " is not UTF-8 once decoded (expected: text in UTF-8, bytes fields in base64)");
-        }
+        return Utf8Text.decode(bytes.toByteArray()).orElseThrow(() -> new BindingException(
+                FieldText.shortened(parameter), "query parameter " + FieldText.quoted(parameter)
+                        + " is not UTF-8 once decoded (expected: text in UTF-8, bytes fields in base64)"));
     }
 }
