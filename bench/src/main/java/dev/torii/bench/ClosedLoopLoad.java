@@ -119,32 +119,20 @@ final class ClosedLoopLoad {
      * @throws InterruptedException if interrupted while the load runs
      */
     ColdStart coldStart(Duration length, Duration step) throws InterruptedException {
-        List<Double> rates = new ArrayList<>();
-        List<Double> jitCores = new ArrayList<>();
         Map<String, Long> peak = new TreeMap<>();
         running = true;
         inFlight.set(concurrency);
-        long start = System.nanoTime();
-        long stepStart = start;
-        long stepAnswered = answered.sum();
-        long stepJit = cpu.compilerNanos();
+        Steps steps = new Steps();
         for (int i = 0; i < concurrency; i++) {
             issue();
         }
         try {
-            while (stepStart - start < length.toNanos()) {
-                TimeUnit.NANOSECONDS.sleep(stepStart + step.toNanos() - System.nanoTime());
-                long now = System.nanoTime();
-                long nowAnswered = answered.sum();
-                long nowJit = cpu.compilerNanos();
-                rates.add((nowAnswered - stepAnswered) * 1e9 / (now - stepStart));
-                jitCores.add((nowJit - stepJit) / (double) (now - stepStart));
+            while (steps.stepStart - steps.start < length.toNanos()) {
+                TimeUnit.NANOSECONDS.sleep(steps.stepStart + step.toNanos() - System.nanoTime());
+                steps.next();
                 cpu.residentBytes().forEach((name, bytes) -> peak.merge(name, bytes, Math::max));
-                stepStart = now;
-                stepAnswered = nowAnswered;
-                stepJit = nowJit;
             }
-            return new ColdStart(target.name(), step.toNanos(), rates, jitCores, peak, errors.sum());
+            return new ColdStart(target.name(), step.toNanos(), steps.rates, steps.jitCores, peak, errors.sum());
         } finally {
             stop();
         }
@@ -156,29 +144,40 @@ final class ClosedLoopLoad {
         if (max.isZero()) {
             return Warmup.NONE;
         }
-        List<Double> rates = new ArrayList<>();
-        List<Double> jitCores = new ArrayList<>();
         long step = Math.max(MIN_WARMUP_STEP.toNanos(), Math.min(MAX_WARMUP_STEP.toNanos(), min.toNanos() / 2));
-        long start = System.nanoTime();
+        Steps steps = new Steps();
+        while (true) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(step, steps.start + max.toNanos() - steps.stepStart));
+            long elapsed = steps.next();
+            if (elapsed >= max.toNanos()) {
+                return new Warmup(elapsed, steps.rates, steps.jitCores, "ended at the " + max.toSeconds() + " s limit");
+            }
+            if (elapsed >= min.toNanos() && !climbing(steps.rates) && !compiling(steps.jitCores)) {
+                return new Warmup(elapsed, steps.rates, steps.jitCores, "ended on a plateau, JIT idle");
+            }
+        }
+    }
+
+    // Throughput and JIT compiler cores step by step, from when it is made.
+    private final class Steps {
+        final List<Double> rates = new ArrayList<>();
+        final List<Double> jitCores = new ArrayList<>();
+        final long start = System.nanoTime();
         long stepStart = start;
         long stepAnswered = answered.sum();
         long stepJit = cpu.compilerNanos();
-        while (true) {
-            TimeUnit.NANOSECONDS.sleep(Math.min(step, start + max.toNanos() - stepStart));
+
+        // Ends the step under way, records its figures and starts the next; returns the time since the first.
+        long next() {
             long now = System.nanoTime();
             long nowAnswered = answered.sum();
             long nowJit = cpu.compilerNanos();
             rates.add((nowAnswered - stepAnswered) * 1e9 / (now - stepStart));
             jitCores.add((nowJit - stepJit) / (double) (now - stepStart));
-            if (now - start >= max.toNanos()) {
-                return new Warmup(now - start, rates, jitCores, "ended at the " + max.toSeconds() + " s limit");
-            }
-            if (now - start >= min.toNanos() && !climbing(rates) && !compiling(jitCores)) {
-                return new Warmup(now - start, rates, jitCores, "ended on a plateau, JIT idle");
-            }
             stepStart = now;
             stepAnswered = nowAnswered;
             stepJit = nowJit;
+            return now - start;
         }
     }
 
