@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.netty.channel.AbortedException;
 
 /**
  * Builds the errors the gateway answers by itself, and turns any other failure into one, so that
@@ -136,6 +137,14 @@ public final class GatewayErrors {
                 default -> GatewayError.withHttpStatus(http, codeFor(http),
                         status.getReason() != null ? status.getReason() : "request failed with HTTP " + http);
             };
+        }
+        if (failure instanceof AbortedException || AbortedException.isConnectionReset(failure)) {
+            // The client closed its connection while the answer was being written: nothing of
+            // the gateway's failed, and nothing can reach the client any more.
+            log.debug("client closed the connection serving {} {} (request id {}): {}",
+                    exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                    GatewayExchange.of(exchange).requestId(), failure.toString());
+            return GatewayError.of(Code.CANCELLED, "the client closed the connection");
         }
         log.error("unexpected failure serving {} {} (request id {})", exchange.getRequest().getMethod(),
                 exchange.getRequest().getPath(), GatewayExchange.of(exchange).requestId(),
