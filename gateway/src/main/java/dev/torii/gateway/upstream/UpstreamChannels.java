@@ -5,7 +5,6 @@ import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -199,22 +198,24 @@ public final class UpstreamChannels implements AutoCloseable {
     }
 
     private ManagedChannel create(UpstreamTarget target) {
-        ManagedChannelBuilder<?> builder = loops.builder(target.target(), credentials(target.tls()))
-                // Spreads calls over every address a name resolves to (for example a headless
-                // Kubernetes Service) instead of pinning them all to the first.
-                .defaultLoadBalancingPolicy("round_robin")
-                .maxInboundMessageSize(maxResponseBytes)
-                .userAgent(USER_AGENT)
-                // grpc-java's retry machinery wraps every call in a buffering RetriableStream, a
-                // tenth of the gateway's per-call CPU; retries are the gateway's own decision per
-                // route (budgeted, inside the deadline), not the channel's.
-                .disableRetry()
-                // Listener callbacks only complete a reactive sink; running them on the transport
-                // thread saves a thread hop per call.
-                .directExecutor();
-        target.tls().serverName().ifPresent(builder::overrideAuthority);
-        log.info("upstream channel to {} created", target);
-        return builder.build();
+        ManagedChannel channel = loops.build(target.target(), credentials(target.tls()), builder -> {
+            builder
+                    // Spreads calls over every address a name resolves to (for example a headless
+                    // Kubernetes Service) instead of pinning them all to the first.
+                    .defaultLoadBalancingPolicy("round_robin")
+                    .maxInboundMessageSize(maxResponseBytes)
+                    .userAgent(USER_AGENT)
+                    // grpc-java's retry machinery wraps every call in a buffering RetriableStream, a
+                    // tenth of the gateway's per-call CPU; retries are the gateway's own decision per
+                    // route (budgeted, inside the deadline), not the channel's.
+                    .disableRetry()
+                    // Listener callbacks only complete a reactive sink; running them on the transport
+                    // thread saves a thread hop per call.
+                    .directExecutor();
+            target.tls().serverName().ifPresent(builder::overrideAuthority);
+        });
+        log.info("upstream channel to {} created: {}", target, channel);
+        return channel;
     }
 
     private static ChannelCredentials credentials(UpstreamTarget.Tls tls) {

@@ -1,10 +1,15 @@
 package dev.torii.gateway.upstream;
 
 import io.grpc.ChannelCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import reactor.netty.resources.LoopResources;
 
@@ -30,17 +35,28 @@ public final class UpstreamEventLoops {
     }
 
     /**
-     * Starts a channel builder for a target, on the shared loops.
+     * Builds a target's channel on the shared loops: a {@link LoopLocalChannel} with a connection
+     * per loop, or a plain channel when there is one loop.
      *
      * @param target the gRPC target
      * @param credentials plaintext or TLS
-     * @return the builder
+     * @param settings applies the caller's settings to each loop's builder
+     * @return the channel
      */
-    ManagedChannelBuilder<?> builder(String target, ChannelCredentials credentials) {
-        LoopResources loops = resources.get();
-        // Colocated: a connection opened from one of the loops stays on that loop.
-        EventLoopGroup group = loops.onClient(true);
-        Class<? extends SocketChannel> type = loops.onChannelClass(SocketChannel.class, group);
-        return NettyChannelBuilder.forTarget(target, credentials).eventLoopGroup(group).channelType(type);
+    ManagedChannel build(String target, ChannelCredentials credentials, Consumer<ManagedChannelBuilder<?>> settings) {
+        LoopResources loopResources = resources.get();
+        EventLoopGroup group = loopResources.onServer(true);
+        Class<? extends SocketChannel> type = loopResources.onChannelClass(SocketChannel.class, group);
+        List<EventLoop> loops = new ArrayList<>();
+        group.forEach(executor -> loops.add((EventLoop) executor));
+        List<ManagedChannel> channels = new ArrayList<>(loops.size());
+        for (EventLoop loop : loops) {
+            // An event loop is a group of one: every connection of this channel runs on it.
+            ManagedChannelBuilder<?> builder = NettyChannelBuilder.forTarget(target, credentials)
+                    .eventLoopGroup(loop).channelType(type);
+            settings.accept(builder);
+            channels.add(builder.build());
+        }
+        return channels.size() == 1 ? channels.get(0) : new LoopLocalChannel(loops, channels);
     }
 }
