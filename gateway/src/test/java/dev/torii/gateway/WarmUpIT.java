@@ -7,6 +7,9 @@ import dev.torii.examples.offer.OfferServer;
 import dev.torii.gateway.exchange.WarmUpKey;
 import dev.torii.gateway.testing.HttpCalls;
 import io.grpc.health.v1.HealthCheckRequest;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -15,6 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,6 +28,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Starts the real gateway with the warm-up on (the test suite turns it off everywhere else) in
@@ -29,7 +37,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * see: readiness is OUT_OF_SERVICE while the warm-up runs and UP after; the real routes serve
  * during and after; the built-in backend's routes answer nobody but the warm-up (not without its
  * key, not with a wrong one, not after it), and leave nothing behind on the status page, in the
- * OpenAPI documents, in {@code /actuator/gateway}, in Prometheus or in the access log.
+ * OpenAPI documents, in {@code /actuator/gateway}, in Prometheus, in the access log or in the
+ * spans exported (every client request is sampled here, and one warm-up call in eight).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class WarmUpIT {
@@ -68,7 +77,8 @@ class WarmUpIT {
                 auth: public
                 methods: [CreateOffer, GetOffer]
                 """.formatted(offers.port()));
-        gateway = new SpringApplicationBuilder(GatewayApplication.class).run("--server.port=0",
+        gateway = new SpringApplicationBuilder(GatewayApplication.class, CollectedSpans.class).run("--server.port=0",
+                "--management.tracing.sampling.probability=1.0",
                 "--management.server.port=0", "--torii.gateway.routes-dir=" + routes,
                 "--torii.gateway.warmup.enabled=true", "--torii.gateway.warmup.calls=100000000",
                 "--torii.gateway.warmup.max-duration=" + BUDGET.toMillis() + "ms",
@@ -85,9 +95,11 @@ class WarmUpIT {
                 "\"routes\":{\"details\"");
         assertThat(http.post(CHECK, "application/x-protobuf", CHECK_BODY).statusCode()).isEqualTo(404);
         assertThat(get(http, REST_CHECK).statusCode()).isEqualTo(404);
-        assertThat(http.post(CHECK, "application/x-protobuf", CHECK_BODY, WarmUpKey.HEADER, "0" + secret.substring(1))
+        assertThat(http.post(CHECK, "application/x-protobuf", CHECK_BODY, WarmUpKey.HEADER, wrong(secret))
                 .statusCode()).as("a wrong key").isEqualTo(404);
-        assertThat(http.post(CHECK, "application/x-protobuf", CHECK_BODY, WarmUpKey.HEADER, secret).statusCode())
+        // Unsampled, as the warm-up's own calls mostly are (those sampled are in traces of its own).
+        assertThat(http.post(CHECK, "application/x-protobuf", CHECK_BODY, WarmUpKey.HEADER, secret, "traceparent",
+                "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00").statusCode())
                 .as("the warm-up's own key reaches its backend").isEqualTo(200);
         assertThat(text(get(management, "/actuator/torii/json"))).doesNotContain("grpc.health", "torii-warm-up");
         String offer = createAndRead(http);
@@ -114,6 +126,48 @@ class WarmUpIT {
         assertThat(output.getOut()).contains("warm-up: ", CHECK + " 404").doesNotContain(CHECK + " 200",
                 "/grpc.health.v1.Health/Watch", "/torii-warm-up/health/warm-up");
         assertThat(output.getOut()).as("the client's calls are logged").contains(CREATE);
+
+        CollectedSpans spans = gateway.getBean(CollectedSpans.class);
+        String warmUpTraces = gateway.getBean(WarmUpKey.class).tracePrefix();
+        await().atMost(Duration.ofSeconds(20)).until(() -> spans.names().stream().anyMatch(n -> n.endsWith("CreateOffer")));
+        assertThat(spans.traceIds()).as("spans exported").isNotEmpty().noneMatch(id -> id.startsWith(warmUpTraces));
+        assertThat(spans.names()).noneMatch(name -> name.contains("grpc.health"));
+    }
+
+    /** An exporter that keeps what it is given, as an OTLP collector would receive it. */
+    @Configuration(proxyBeanMethods = false)
+    static class CollectedSpans {
+
+        private final List<SpanData> spans = new CopyOnWriteArrayList<>();
+
+        @Bean
+        SpanExporter collectingExporter() {
+            return new SpanExporter() {
+                @Override
+                public CompletableResultCode export(Collection<SpanData> batch) {
+                    spans.addAll(batch);
+                    return CompletableResultCode.ofSuccess();
+                }
+
+                @Override
+                public CompletableResultCode flush() {
+                    return CompletableResultCode.ofSuccess();
+                }
+
+                @Override
+                public CompletableResultCode shutdown() {
+                    return CompletableResultCode.ofSuccess();
+                }
+            };
+        }
+
+        List<String> names() {
+            return spans.stream().map(SpanData::getName).toList();
+        }
+
+        List<String> traceIds() {
+            return spans.stream().map(SpanData::getTraceId).toList();
+        }
     }
 
     private static String createAndRead(HttpCalls http) {
@@ -132,5 +186,10 @@ class WarmUpIT {
 
     private static String text(HttpResponse<byte[]> response) {
         return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    // The secret with its first digit changed: one hex digit off.
+    private static String wrong(String secret) {
+        return (secret.charAt(0) == '0' ? "1" : "0") + secret.substring(1);
     }
 }

@@ -1,6 +1,7 @@
 package dev.torii.gateway.config;
 
 import dev.torii.gateway.auth.PrivateTokenCache;
+import dev.torii.gateway.exchange.WarmUpKey;
 import dev.torii.gateway.upstream.UpstreamHealthChecker;
 import dev.torii.gateway.observe.BufferedAccessLog;
 import dev.torii.gateway.observe.GatewayMetrics;
@@ -15,6 +16,10 @@ import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.tracing.exporter.SpanExportingPredicate;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -40,9 +45,20 @@ public class ObservabilityConfiguration {
         return BufferedAccessLog.install(java.time.Duration.ofSeconds(1), scheduler);
     }
 
+    // The warm-up's meters go to a registry of the kind clients' requests record into, which
+    // nothing exports, so the warm-up compiles the same meter code and leaves no series behind.
     @Bean
     GatewayMetrics gatewayMetrics(MeterRegistry registry) {
-        return new GatewayMetrics(registry);
+        MeterRegistry warmUp = registry instanceof PrometheusMeterRegistry
+                ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : new SimpleMeterRegistry();
+        return new GatewayMetrics(registry, warmUp);
+    }
+
+    // Spans of the gateway's own warm-up calls are recorded (the sampled path gets compiled too)
+    // but never leave the process.
+    @Bean
+    SpanExportingPredicate warmUpSpansStayHome(WarmUpKey key) {
+        return span -> !key.isWarmUpTrace(span.getTraceId());
     }
 
     // Tracing is on whenever Spring Boot configures a tracer (management.tracing.enabled, true by

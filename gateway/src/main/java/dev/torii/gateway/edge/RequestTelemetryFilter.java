@@ -31,9 +31,11 @@ import reactor.core.publisher.SignalType;
  * holds a credential, a token or a body. Turn it off with
  * {@code logging.level.torii.access=off}.
  *
- * <p>The gateway's own warm-up calls go through every step but the recording: no meter and no
- * access-log line (the line is still formatted, so that code is compiled too), and their spans
- * are unsampled because the calls send an unsampled trace context.
+ * <p>The gateway's own warm-up calls go through every step, so the JIT compiles what clients'
+ * requests run, but leave no record: their meters go to the warm-up's own registry, which nothing
+ * reads ({@link GatewayMetrics#of}); their access-log line is formatted and not written; their
+ * spans, sampled or not as the warm-up's trace context says, are never exported (their traces are
+ * the warm-up's, see {@link dev.torii.gateway.exchange.WarmUpKey#isWarmUpTrace}).
  */
 public final class RequestTelemetryFilter implements GatewayFilter {
 
@@ -88,12 +90,10 @@ public final class RequestTelemetryFilter implements GatewayFilter {
                     : grpcCode(exchange.getResponse().getHeaders().getFirst("grpc-status"), status);
         }
         boolean stream = route != null && route.serverStreaming();
-        boolean recorded = !state.warmUp();
-        if (recorded) {
-            metrics.request(routeLabel, upstream, status, code, nanos);
-            if (stream) {
-                metrics.stream(routeLabel, upstream, code, state.messagesSent(), nanos);
-            }
+        GatewayMetrics meters = metrics.of(state.warmUp());
+        meters.request(routeLabel, upstream, status, code, nanos);
+        if (stream) {
+            meters.stream(routeLabel, upstream, code, state.messagesSent(), nanos);
         }
         if (span != null) {
             span.name(route == null ? "torii unmatched" : route.serviceName() + "/" + route.methodName());

@@ -22,11 +22,16 @@ public final class WarmUpKey {
     // 128 bits: as hard to guess as a random UUID, written in hex so any HTTP client sends it as is.
     private static final int SECRET_BYTES = 16;
 
+    // 64 bits: the first half of every warm-up trace id.
+    private static final int TRACE_PREFIX_BYTES = 8;
+
     private final byte[] secret;
+    private final String tracePrefix;
     private volatile boolean accepted;
 
-    private WarmUpKey(byte[] secret, boolean accepted) {
+    private WarmUpKey(byte[] secret, String tracePrefix, boolean accepted) {
         this.secret = secret;
+        this.tracePrefix = tracePrefix;
         this.accepted = accepted;
     }
 
@@ -36,9 +41,13 @@ public final class WarmUpKey {
      * @return the key
      */
     public static WarmUpKey random() {
+        SecureRandom random = new SecureRandom();
         byte[] bytes = new byte[SECRET_BYTES];
-        new SecureRandom().nextBytes(bytes);
-        return new WarmUpKey(HexFormat.of().formatHex(bytes).getBytes(StandardCharsets.US_ASCII), true);
+        random.nextBytes(bytes);
+        byte[] prefix = new byte[TRACE_PREFIX_BYTES];
+        random.nextBytes(prefix);
+        return new WarmUpKey(HexFormat.of().formatHex(bytes).getBytes(StandardCharsets.US_ASCII),
+                HexFormat.of().formatHex(prefix), true);
     }
 
     /**
@@ -47,7 +56,7 @@ public final class WarmUpKey {
      * @return the key
      */
     public static WarmUpKey none() {
-        return new WarmUpKey(new byte[0], false);
+        return new WarmUpKey(new byte[0], null, false);
     }
 
     /**
@@ -57,6 +66,31 @@ public final class WarmUpKey {
      */
     public String secret() {
         return new String(secret, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Returns the first half of the trace ids warm-up calls send (16 hex digits, random per
+     * process), so their spans can be told from clients' and never exported.
+     *
+     * @return the prefix
+     * @throws IllegalStateException for a key that matches nothing
+     */
+    public String tracePrefix() {
+        if (tracePrefix == null) {
+            throw new IllegalStateException("no warm-up: no warm-up traces");
+        }
+        return tracePrefix;
+    }
+
+    /**
+     * Tells whether a trace is one of the warm-up's, even after the key is retired (a span of a
+     * warm-up call may end after that). A client's trace id has one chance in 2^64 to match.
+     *
+     * @param traceId a W3C trace id, 32 hex digits
+     * @return true for a warm-up trace
+     */
+    public boolean isWarmUpTrace(String traceId) {
+        return tracePrefix != null && traceId != null && traceId.startsWith(tracePrefix);
     }
 
     /**

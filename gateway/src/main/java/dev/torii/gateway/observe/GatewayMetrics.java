@@ -36,6 +36,7 @@ public final class GatewayMetrics {
             .map(Duration::ofSeconds).toArray(Duration[]::new);
 
     private final MeterRegistry registry;
+    private final GatewayMetrics warmUp;
     private final Map<RequestKey, Timer> requests = new ConcurrentHashMap<>();
     private final Map<UpstreamKey, Timer> upstreamCalls = new ConcurrentHashMap<>();
     private final Map<Status.Code, Timer> authorityExchanges = new ConcurrentHashMap<>();
@@ -51,12 +52,35 @@ public final class GatewayMetrics {
     private record RateLimitKey(String route, boolean allowed, String store) {}
 
     /**
-     * Creates the recorder.
+     * Creates the recorder; the gateway's warm-up calls record into the registry's own.
      *
      * @param registry where the meters go
      */
     public GatewayMetrics(MeterRegistry registry) {
+        this(registry, registry);
+    }
+
+    /**
+     * Creates the recorder, with a registry of its own for the gateway's warm-up calls.
+     *
+     * @param registry where the meters of clients' requests go
+     * @param warmUpRegistry where the meters of warm-up calls go: a registry of the same kind that
+     *     nothing reads, so the warm-up compiles the very code clients' requests run and no meter
+     *     of it is ever scraped
+     */
+    public GatewayMetrics(MeterRegistry registry, MeterRegistry warmUpRegistry) {
         this.registry = registry;
+        this.warmUp = warmUpRegistry == registry ? this : new GatewayMetrics(warmUpRegistry);
+    }
+
+    /**
+     * Returns the recorder for one call: this one, or the warm-up's.
+     *
+     * @param warmUpCall whether the call is one of the gateway's own warm-up calls
+     * @return the recorder its meters go to
+     */
+    public GatewayMetrics of(boolean warmUpCall) {
+        return warmUpCall ? warmUp : this;
     }
 
     /**

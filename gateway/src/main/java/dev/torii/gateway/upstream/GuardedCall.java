@@ -22,8 +22,8 @@ import reactor.core.publisher.Mono;
 /**
  * One attempt of an upstream call through the upstream's guards: its concurrency limit (refuses
  * at once when full), its circuit breaker (refuses at once while open, and learns from the
- * outcome), a client span carrying the trace to the upstream, and the upstream-call meter (left
- * out for the gateway's own warm-up calls).
+ * outcome), a client span carrying the trace to the upstream, and the upstream-call meter (the
+ * warm-up's own registry for the gateway's warm-up calls).
  */
 public final class GuardedCall {
 
@@ -170,10 +170,8 @@ public final class GuardedCall {
             }
             ended = true;
             long elapsed = answeredAfter >= 0 ? answeredAfter : System.nanoTime() - started;
-            if (!state.warmUp()) {
-                metrics.upstreamCall(state.route().path(), target.target(),
-                        failure == null ? Status.Code.OK : codeOf(failure), elapsed);
-            }
+            metrics.of(state.warmUp()).upstreamCall(state.route().path(), target.target(),
+                    failure == null ? Status.Code.OK : codeOf(failure), elapsed);
             GatewayTracing.end(span, failure);
             CircuitBreaker breaker = guard.breaker();
             if (breaker != null) {
@@ -191,10 +189,8 @@ public final class GuardedCall {
                 return;
             }
             ended = true;
-            if (!state.warmUp()) {
-                metrics.upstreamCall(state.route().path(), target.target(), Status.Code.CANCELLED,
-                        System.nanoTime() - started);
-            }
+            metrics.of(state.warmUp()).upstreamCall(state.route().path(), target.target(), Status.Code.CANCELLED,
+                    System.nanoTime() - started);
             GatewayTracing.end(span, null);
             CircuitBreaker breaker = guard.breaker();
             if (breaker != null) {

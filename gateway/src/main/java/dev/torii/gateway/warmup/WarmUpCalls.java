@@ -39,8 +39,10 @@ import reactor.netty.resources.LoopResources;
  * grpc-java channel; nothing blocks an event loop.
  *
  * <p>Every call carries the {@link WarmUpKey}, which alone lets it reach the warm-up routes, and
- * an unsampled trace context, so no span of the warm-up is recorded. Each answer is checked: a
- * call that fails fails the warm-up.
+ * a trace context of the warm-up's own ({@link WarmUpKey#tracePrefix}): one call in
+ * {@value #SAMPLED_EVERY} sampled, so the recording of spans gets compiled as the gateway's
+ * sampling makes clients' requests run it, and the rest not. No warm-up span is exported. Each
+ * answer is checked: a call that fails fails the warm-up.
  */
 final class WarmUpCalls implements AutoCloseable {
 
@@ -77,12 +79,17 @@ final class WarmUpCalls implements AutoCloseable {
         GRPC_STREAM, CONNECT_STREAM, GRPC_WEB_STREAM, REST_STREAM
     }
 
+    /** One call in this many carries a sampled trace context. */
+    static final int SAMPLED_EVERY = 8;
+
     private final String keyHeader;
-    private final String traceparent;
+    private final String sampled;
+    private final String unsampled;
     private final ConnectionProvider connections;
     private final HttpClient http;
     private final ManagedChannel channel;
     private final Channel grpc;
+    private final Channel grpcSampled;
     private final AtomicLong answered = new AtomicLong();
 
     /**
@@ -96,11 +103,12 @@ final class WarmUpCalls implements AutoCloseable {
      */
     WarmUpCalls(String host, int port, WarmUpKey key, LoopResources loops, int concurrency) {
         this.keyHeader = key.secret();
-        // W3C trace context with the sampled flag off: the gateway follows the caller's decision.
+        // W3C trace context in the warm-up's traces; the gateway follows the caller's sampling.
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        this.traceparent = "00-" + HexFormat.of().toHexDigits(random.nextLong() | 1)
-                + HexFormat.of().toHexDigits(random.nextLong()) + "-" + HexFormat.of().toHexDigits(random.nextLong() | 1)
-                + "-00";
+        String context = "00-" + key.tracePrefix() + HexFormat.of().toHexDigits(random.nextLong() | 1) + "-"
+                + HexFormat.of().toHexDigits(random.nextLong() | 1);
+        this.sampled = context + "-01";
+        this.unsampled = context + "-00";
         this.connections = ConnectionProvider.builder("torii-warm-up").maxConnections(concurrency)
                 .pendingAcquireMaxCount(-1).build();
         this.http = HttpClient.create(connections)
@@ -108,12 +116,17 @@ final class WarmUpCalls implements AutoCloseable {
                 .protocol(HttpProtocol.HTTP11)
                 .baseUrl("http://" + hostForUri(host) + ":" + port)
                 .responseTimeout(CALL_TIMEOUT)
-                .headers(headers -> headers.set(WarmUpKey.HEADER, keyHeader).set("traceparent", traceparent));
+                .headers(headers -> headers.set(WarmUpKey.HEADER, keyHeader));
         this.channel = NettyChannelBuilder.forAddress(host, port).usePlaintext().build();
+        this.grpc = withHeaders(channel, keyHeader, unsampled);
+        this.grpcSampled = withHeaders(channel, keyHeader, sampled);
+    }
+
+    private static Channel withHeaders(Channel channel, String key, String traceparent) {
         Metadata metadata = new Metadata();
-        metadata.put(Metadata.Key.of(WarmUpKey.HEADER, Metadata.ASCII_STRING_MARSHALLER), keyHeader);
+        metadata.put(Metadata.Key.of(WarmUpKey.HEADER, Metadata.ASCII_STRING_MARSHALLER), key);
         metadata.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER), traceparent);
-        this.grpc = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
+        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
     }
 
     /**
@@ -145,7 +158,7 @@ final class WarmUpCalls implements AutoCloseable {
                 .filter(tick -> answered.get() >= calls && jit.settled())
                 .next();
         return Flux.range(0, Integer.MAX_VALUE)
-                .flatMap(i -> call(kind(i)), concurrency)
+                .flatMap(i -> call(kind(i), i % SAMPLED_EVERY == SAMPLED_EVERY - 1), concurrency)
                 .take(budget)
                 .takeUntilOther(caughtUp)
                 .takeUntilOther(stop)
@@ -162,26 +175,29 @@ final class WarmUpCalls implements AutoCloseable {
     }
 
     // One call of a kind, completing empty once its answer was checked.
-    private Mono<Void> call(Kind kind) {
+    private Mono<Void> call(Kind kind, boolean sampledCall) {
+        String trace = sampledCall ? sampled : unsampled;
+        Channel channel = sampledCall ? grpcSampled : grpc;
         Mono<Void> call = switch (kind) {
-            case LEGACY_PROTOBUF -> post(kind, CHECK, "application/x-protobuf", PROTOBUF, false);
-            case LEGACY_JSON -> post(kind, CHECK, "application/json", JSON, false);
-            case CONNECT_PROTO -> post(kind, CHECK, "application/proto", PROTOBUF, true);
-            case CONNECT_JSON -> post(kind, CHECK, "application/json", JSON, true);
-            case GRPC_WEB -> post(kind, CHECK, "application/grpc-web+proto", frame(PROTOBUF), false);
-            case CONNECT_STREAM -> post(kind, WATCH, "application/connect+proto", frame(PROTOBUF), false);
-            case GRPC_WEB_STREAM -> post(kind, WATCH, "application/grpc-web+proto", frame(PROTOBUF), false);
-            case REST -> get(kind, WarmUpRoutes.REST_CHECK + SERVICE);
-            case REST_STREAM -> get(kind, WarmUpRoutes.REST_CHECK + SERVICE + WarmUpRoutes.REST_WATCH_VERB);
-            case GRPC -> grpcCheck();
-            case GRPC_STREAM -> grpcWatch();
+            case LEGACY_PROTOBUF -> post(kind, CHECK, "application/x-protobuf", PROTOBUF, false, trace);
+            case LEGACY_JSON -> post(kind, CHECK, "application/json", JSON, false, trace);
+            case CONNECT_PROTO -> post(kind, CHECK, "application/proto", PROTOBUF, true, trace);
+            case CONNECT_JSON -> post(kind, CHECK, "application/json", JSON, true, trace);
+            case GRPC_WEB -> post(kind, CHECK, "application/grpc-web+proto", frame(PROTOBUF), false, trace);
+            case CONNECT_STREAM -> post(kind, WATCH, "application/connect+proto", frame(PROTOBUF), false, trace);
+            case GRPC_WEB_STREAM -> post(kind, WATCH, "application/grpc-web+proto", frame(PROTOBUF), false, trace);
+            case REST -> get(kind, WarmUpRoutes.REST_CHECK + SERVICE, trace);
+            case REST_STREAM -> get(kind, WarmUpRoutes.REST_CHECK + SERVICE + WarmUpRoutes.REST_WATCH_VERB, trace);
+            case GRPC -> grpcCheck(channel);
+            case GRPC_STREAM -> grpcWatch(channel);
         };
         return call.doOnSuccess(done -> answered.incrementAndGet());
     }
 
-    private Mono<Void> post(Kind kind, String path, String contentType, byte[] body, boolean connect) {
+    private Mono<Void> post(Kind kind, String path, String contentType, byte[] body, boolean connect,
+            String traceparent) {
         return http.headers(headers -> {
-                    headers.set("content-type", contentType).set("accept", contentType);
+                    headers.set("content-type", contentType).set("accept", contentType).set("traceparent", traceparent);
                     if (connect) {
                         headers.set("connect-protocol-version", "1");
                     }
@@ -193,8 +209,8 @@ final class WarmUpCalls implements AutoCloseable {
                         .flatMap(answer -> check(kind, response.status().code(), answer)));
     }
 
-    private Mono<Void> get(Kind kind, String path) {
-        return http.headers(headers -> headers.set("accept", "application/json"))
+    private Mono<Void> get(Kind kind, String path, String traceparent) {
+        return http.headers(headers -> headers.set("accept", "application/json").set("traceparent", traceparent))
                 .get()
                 .uri(path)
                 .responseSingle((response, content) -> content.asByteArray().defaultIfEmpty(EMPTY)
@@ -242,7 +258,7 @@ final class WarmUpCalls implements AutoCloseable {
         return ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
     }
 
-    private Mono<Void> grpcCheck() {
+    private static Mono<Void> grpcCheck(Channel grpc) {
         return Mono.create(sink -> {
             ClientCall<HealthCheckRequest, HealthCheckResponse> call =
                     grpc.newCall(HealthGrpc.getCheckMethod(), callOptions());
@@ -272,7 +288,7 @@ final class WarmUpCalls implements AutoCloseable {
         });
     }
 
-    private Mono<Void> grpcWatch() {
+    private static Mono<Void> grpcWatch(Channel grpc) {
         return Mono.create(sink -> {
             ClientCall<HealthCheckRequest, HealthCheckResponse> call =
                     grpc.newCall(HealthGrpc.getWatchMethod(), callOptions());
