@@ -12,8 +12,8 @@ import reactor.core.publisher.Mono;
  * The first step: makes the request's {@link GatewayExchange}, which gives it an id (the
  * client's {@code x-request-id} when it is sane, a new UUID otherwise) and notes when it arrived,
  * for the deadline. The id is echoed on every answer and forwarded to the backend. It also tells
- * the gateway's own warm-up calls by their {@link WarmUpKey}, before the strip step removes the
- * key's header.
+ * the gateway's own warm-up calls by their {@link WarmUpKey}, before the strip step, which
+ * removes the key's header from every other request.
  */
 public final class RequestIdFilter implements GatewayFilter {
 

@@ -9,10 +9,11 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 /**
  * The secret that tells the gateway's own warm-up calls from clients' requests: a random value
  * made once per process, which every warm-up call carries in {@value #HEADER}. Only a request
- * carrying it is matched against the warm-up routes; the header belongs to the edge (it starts
- * with {@code x-torii-}), so the strip step removes it before anything else reads the request
- * and it never reaches an upstream. Once the warm-up is over the key is retired and matches
- * nothing, even if the value leaked.
+ * carrying it is matched against the warm-up routes. The header belongs to the edge (it starts
+ * with {@code x-torii-}): the strip step removes it from every other request, and leaves it on
+ * warm-up calls only, so that they reach the later steps as the same request object clients'
+ * requests do. It never reaches an upstream, which is sent allow-listed headers only. Once the
+ * warm-up is over the key is retired and matches nothing, even if the value leaked.
  */
 public final class WarmUpKey {
 
