@@ -64,19 +64,22 @@ final class LoopLocalChannel extends ManagedChannel {
 
     @Override
     public ConnectivityState getState(boolean requestConnection) {
+        boolean ready = false;
         boolean connecting = false;
         boolean failing = false;
         boolean idle = false;
+        // Every connection is asked, so requestConnection reaches each of them.
         for (ManagedChannel channel : channels) {
             switch (channel.getState(requestConnection)) {
-                case READY -> {
-                    return ConnectivityState.READY;
-                }
+                case READY -> ready = true;
                 case CONNECTING -> connecting = true;
                 case TRANSIENT_FAILURE -> failing = true;
                 case IDLE -> idle = true;
                 case SHUTDOWN -> { }
             }
+        }
+        if (ready) {
+            return ConnectivityState.READY;
         }
         if (connecting) {
             return ConnectivityState.CONNECTING;
