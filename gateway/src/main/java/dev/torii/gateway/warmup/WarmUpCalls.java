@@ -177,7 +177,7 @@ final class WarmUpCalls implements AutoCloseable {
     // One call of a kind, completing empty once its answer was checked.
     private Mono<Void> call(Kind kind, boolean sampledCall) {
         String trace = sampledCall ? sampled : unsampled;
-        Channel channel = sampledCall ? grpcSampled : grpc;
+        Channel grpcChannel = sampledCall ? grpcSampled : grpc;
         Mono<Void> call = switch (kind) {
             case LEGACY_PROTOBUF -> post(kind, CHECK, "application/x-protobuf", PROTOBUF, false, trace);
             case LEGACY_JSON -> post(kind, CHECK, "application/json", JSON, false, trace);
@@ -188,8 +188,8 @@ final class WarmUpCalls implements AutoCloseable {
             case GRPC_WEB_STREAM -> post(kind, WATCH, "application/grpc-web+proto", frame(PROTOBUF), false, trace);
             case REST -> get(kind, WarmUpRoutes.REST_CHECK + SERVICE, trace);
             case REST_STREAM -> get(kind, WarmUpRoutes.REST_CHECK + SERVICE + WarmUpRoutes.REST_WATCH_VERB, trace);
-            case GRPC -> grpcCheck(channel);
-            case GRPC_STREAM -> grpcWatch(channel);
+            case GRPC -> grpcCheck(grpcChannel);
+            case GRPC_STREAM -> grpcWatch(grpcChannel);
         };
         return call.doOnSuccess(done -> answered.incrementAndGet());
     }
