@@ -37,7 +37,7 @@ import org.springframework.context.annotation.Configuration;
  * see: readiness is OUT_OF_SERVICE while the warm-up runs and UP after; the real routes serve
  * during and after; the built-in backend's routes answer nobody but the warm-up (not without its
  * key, not with a wrong one, not after it), and leave nothing behind on the status page, in the
- * OpenAPI documents, in {@code /actuator/gateway}, in Prometheus, in the access log or in the
+ * OpenAPI documents, in Prometheus, in the access log or in the
  * spans exported (every client request is sampled here, and one warm-up call in eight).
  */
 @ExtendWith(OutputCaptureExtension.class)
@@ -115,7 +115,7 @@ class WarmUpIT {
         assertThat(get(http, REST_CHECK).statusCode()).isEqualTo(404);
         assertThat(text(http.postJson(GET, "{\"id\":\"" + offer + "\"}"))).contains(offer);
 
-        for (String page : new String[] {"/actuator/torii/json", "/actuator/openapi", "/actuator/gateway/routes",
+        for (String page : new String[] {"/actuator/torii/json", "/actuator/openapi",
                 "/actuator/prometheus"}) {
             assertThat(text(get(management, page))).as(page).doesNotContain("grpc.health", "torii-warm-up",
                     "Health/Check", "127.0.0.1");

@@ -6,8 +6,8 @@ import dev.torii.gateway.auth.AuthorityProperties;
 import dev.torii.gateway.auth.PrivateTokenCache;
 import dev.torii.gateway.edge.CorsFilter;
 import dev.torii.gateway.edge.DeadlineFilter;
-import dev.torii.gateway.edge.PreflightPassThrough;
 import dev.torii.gateway.edge.RequestIdFilter;
+import dev.torii.gateway.edge.RequestPipeline;
 import dev.torii.gateway.edge.RequestTelemetryFilter;
 import dev.torii.gateway.edge.RouteMatchFilter;
 import dev.torii.gateway.edge.StripEdgeHeadersFilter;
@@ -45,7 +45,6 @@ import dev.torii.gateway.upstream.UpstreamCallFilter;
 import dev.torii.gateway.upstream.UpstreamChannels;
 import dev.torii.gateway.upstream.UpstreamEventLoops;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -54,16 +53,12 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
-import org.springframework.cloud.gateway.filter.OrderedGatewayFilter;
-import org.springframework.cloud.gateway.route.Route;
-import org.springframework.cloud.gateway.route.RouteLocator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.support.ResourcePatternResolver;
 import org.springframework.scheduling.TaskScheduler;
-import reactor.core.publisher.Flux;
 
 /**
  * Wires the gateway's request path: descriptors, routes, upstream channels, and the ordered
@@ -78,10 +73,6 @@ import reactor.core.publisher.Flux;
 public class GatewayConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayConfiguration.class);
-
-    /** The id of the one Spring Cloud Gateway route. */
-    public static final String ROUTE_ID = "torii";
-    private static final int FIRST_STEP_ORDER = -10_000;
 
     @Bean
     DescriptorRegistry descriptorRegistry(ResourcePatternResolver resolver, GatewayProperties properties) {
@@ -169,8 +160,8 @@ public class GatewayConfiguration {
     }
 
     /**
-     * The request path: one Spring Cloud Gateway route whose filters are the gateway's steps, in
-     * this order, which is the only place the order is stated:
+     * The request path: the gateway's steps, in this order, which is the only place the order is
+     * stated:
      *
      * <ol>
      *   <li>request id: first, so every answer, error or not, carries {@code x-request-id} and the
@@ -199,7 +190,7 @@ public class GatewayConfiguration {
      * </ol>
      */
     @Bean
-    RouteLocator toriiRouteLocator(GatewayProperties properties, RouteRegistry routes, UpstreamChannels channels,
+    RequestPipeline requestPipeline(GatewayProperties properties, RouteRegistry routes, UpstreamChannels channels,
             Protocols protocols, PrivateTokenCache tokens, RateLimiter rateLimiter,
             ClientAddressResolver clientAddresses, UpstreamGuards guards, LocalUpstreamSelector selector,
             UnreachableUpstreams unreachable, GatewayMetrics metrics, GatewayTracing tracing,
@@ -222,31 +213,6 @@ public class GatewayConfiguration {
                         new ForwardedMetadata(properties.forwardedHeaders()),
                         new GuardedCall(channels, metrics, tracing), guards, selector, unreachable,
                         properties.streams().idleTimeout()));
-        Route route = Route.async()
-                .id(ROUTE_ID)
-                .uri("no://op")
-                .predicate(exchange -> true)
-                .filters(inOrder(steps))
-                .build();
-        return () -> Flux.just(route);
-    }
-
-    /**
-     * Lets CORS preflights reach the request path: Spring's dispatcher would answer them itself.
-     */
-    @Bean
-    PreflightPassThrough preflightPassThrough() {
-        return new PreflightPassThrough();
-    }
-
-    // Spring Cloud Gateway sorts a route's filters together with its global ones, by order: the
-    // steps take orders far below the global filters (its routing filters sit at 10,000 and
-    // above), in list order.
-    private static List<GatewayFilter> inOrder(List<GatewayFilter> steps) {
-        List<GatewayFilter> ordered = new ArrayList<>(steps.size());
-        for (int i = 0; i < steps.size(); i++) {
-            ordered.add(new OrderedGatewayFilter(steps.get(i), FIRST_STEP_ORDER + i));
-        }
-        return ordered;
+        return new RequestPipeline(steps);
     }
 }

@@ -1,12 +1,17 @@
 package dev.torii.gateway.config;
 
+import dev.torii.gateway.edge.RequestPipeline;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.server.reactive.HttpHandler;
+import org.springframework.web.server.WebExceptionHandler;
+import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.resources.LoopResources;
 
@@ -15,6 +20,20 @@ import reactor.netty.resources.LoopResources;
  */
 @Configuration(proxyBeanMethods = false)
 public class PublicServerConfiguration {
+
+    /**
+     * Serves every request on the public port with the {@link RequestPipeline}; Spring Boot's own
+     * handler, built around the {@code DispatcherHandler}, steps back. Failures that escape the
+     * steps go to the context's exception handlers, the gateway's own first. No {@code WebFilter}
+     * runs: everything a request goes through is a step of the pipeline, stated in one place.
+     * The management port keeps Spring's handler, with the actuator's endpoints.
+     */
+    @Bean
+    HttpHandler httpHandler(RequestPipeline pipeline, ObjectProvider<WebExceptionHandler> exceptionHandlers) {
+        return WebHttpHandlerBuilder.webHandler(pipeline)
+                .exceptionHandlers(handlers -> exceptionHandlers.orderedStream().forEach(handlers::add))
+                .build();
+    }
 
     /**
      * Gives the gateway event loops of its own, instead of Reactor Netty's global ones: the HTTP

@@ -33,8 +33,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Spring's {@link CorsConfiguration} decides what matches (origin patterns, methods,
  * headers); this step only writes the answer, in the pipeline, so preflights get a request id,
- * metrics and an access-log line like any request ({@link PreflightPassThrough} brings them
- * here).
+ * metrics and an access-log line like any request.
  */
 public final class CorsFilter implements GatewayFilter {
 

@@ -108,8 +108,8 @@ public final class GatewayExchange {
     }
 
     /**
-     * Returns the method a CORS preflight asks for ({@code Access-Control-Request-Method}), which
-     * the request's headers no longer show (see {@code edge.PreflightPassThrough}).
+     * Returns the method a CORS preflight asks for ({@code Access-Control-Request-Method}), under
+     * which its path is matched.
      *
      * @return the method, or null when the request is no preflight
      */
