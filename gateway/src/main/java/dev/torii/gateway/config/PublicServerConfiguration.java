@@ -1,6 +1,8 @@
 package dev.torii.gateway.config;
 
 import dev.torii.gateway.edge.RequestPipeline;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -12,6 +14,7 @@ import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.web.server.WebExceptionHandler;
 import org.springframework.web.server.adapter.WebHttpHandlerBuilder;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 import reactor.netty.resources.LoopResources;
 
@@ -20,6 +23,8 @@ import reactor.netty.resources.LoopResources;
  */
 @Configuration(proxyBeanMethods = false)
 public class PublicServerConfiguration {
+
+    private static final String FLUSH_BATCHING = "torii.flushBatching";
 
     /**
      * Serves every request on the public port with the {@link RequestPipeline}; Spring Boot's own
@@ -75,6 +80,33 @@ public class PublicServerConfiguration {
                     .allowPartialChunks(current.allowPartialChunks())
                     .h2cMaxContentLength(Math.max(current.h2cMaxContentLength(), limit)));
         }));
+    }
+
+    /**
+     * Batches the writes of a client connection into one system call per turn of its event loop.
+     * An HTTP/2 answer is written when its upstream answer arrives, outside the client
+     * connection's own read, where Netty's HTTP/2 code flushes each stream on its own: with 64
+     * calls in flight on 8 connections, one {@code writev} per answer. Here each flush of a turn
+     * waits for the turn's end (a task queued on the same loop, no timer), so the answers that
+     * one upstream read completed leave together. Measured side by side (two gateways on one
+     * backend, chart flags, h2load over h2c, 8 connections of 8 streams, six alternating rounds):
+     * a sixth more calls per second for a sixth less CPU per call; HTTP/1.1 (one answer in
+     * flight per connection) the same as without. With TLS it sits above the TLS handler, so the
+     * answers of a turn are encrypted together too.
+     */
+    @Bean
+    WebServerFactoryCustomizer<NettyReactiveWebServerFactory> flushBatchingCustomizer() {
+        return new OrderedCustomizer(factory -> factory.addServerCustomizers(server ->
+                server.doOnChannelInit((observer, channel, remoteAddress) -> {
+                    ChannelPipeline pipeline = channel.pipeline();
+                    FlushConsolidationHandler batching = new FlushConsolidationHandler(
+                            FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true);
+                    if (pipeline.get(NettyPipeline.SslHandler) != null) {
+                        pipeline.addAfter(NettyPipeline.SslHandler, FLUSH_BATCHING, batching);
+                    } else {
+                        pipeline.addFirst(FLUSH_BATCHING, batching);
+                    }
+                })));
     }
 
     // Runs after Spring Boot's own Netty customizer, so the decoder settings it applies are kept.
