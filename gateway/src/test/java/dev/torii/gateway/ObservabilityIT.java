@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +31,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What an operator sees: the Prometheus metrics after real traffic (per route and upstream, the
@@ -181,6 +184,13 @@ class ObservabilityIT {
                         "\"trace_id\":\"" + TRACE_ID + "\"", "\"route\":\"" + WHO_AM_I + "\"", "\"status\":200",
                         "\"grpc_code\":\"OK\"", "\"caller\":\"user\"", "\"latency_ms\":")
                 .doesNotContain("dummy:log-user", "Bearer");
+        JsonNode fields = JsonMapper.builder().build().readTree(line);
+        assertThat(Instant.parse(fields.get("@timestamp").asString())).isBetween(Instant.now().minusSeconds(60),
+                Instant.now());
+        assertThat(fields.get("message").asString())
+                .startsWith("POST " + WHO_AM_I + " 200 OK ")
+                .contains("request_id=" + requestId, "trace_id=" + TRACE_ID, "caller=user");
+        assertThat(fields.get("latency_ms").asDouble()).isPositive();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.torii.gateway.edge;
 
 import dev.torii.gateway.observe.BufferedAccessLog;
+import dev.torii.gateway.observe.LogTimestamp;
 import dev.torii.gateway.observe.GatewayMetrics;
 import dev.torii.gateway.observe.GatewayTracing;
 import dev.torii.authority.v1.ExchangeTokenResponse;
@@ -126,11 +127,16 @@ public final class RequestTelemetryFilter implements GatewayFilter {
         double millis = Math.round(nanos / 1e3) / 1e3;
         // A stream's line also counts the messages it carried.
         long messages = state.routeOrNull() != null && state.route().serverStreaming() ? state.messagesSent() : -1;
-        String message = method + " " + path + " " + status + " " + code.name() + " " + millis + "ms request_id="
-                + requestId + " trace_id=" + traceId + " caller=" + caller + (messages >= 0 ? " messages=" + messages : "");
+        Message text = new Message(method, path, status, code, millis, requestId, traceId, caller, messages);
         if (lines.active()) {
-            String line = lines.json() ? json(message, method, path, route, upstream, status, code, millis, requestId,
-                    traceId, caller, client, messages) : java.time.Instant.now() + "  INFO " + ACCESS_LOGGER + " : " + message;
+            StringBuilder line = new StringBuilder(512);
+            if (lines.json()) {
+                json(line, text, route, upstream, client);
+            } else {
+                LogTimestamp.appendNow(line);
+                line.append("  INFO ").append(ACCESS_LOGGER).append(" : ");
+                text.appendTo(line, false);
+            }
             if (!state.warmUp()) {
                 lines.write(line);
             }
@@ -154,42 +160,76 @@ public final class RequestTelemetryFilter implements GatewayFilter {
                 .addKeyValue("latency_ms", millis)
                 .addKeyValue("caller", caller)
                 .addKeyValue("client", client == null ? "" : client)
-                .log(message);
+                .log(text.toString());
+    }
+
+    // The line's human-readable part; the same fields travel as fields of their own too.
+    private record Message(String method, String path, int status, Status.Code code, double millis, String requestId,
+            String traceId, String caller, long messages) {
+
+        // Only the path can hold characters JSON escapes: the method is an HTTP token, the
+        // request id is checked (RequestIds), the trace id is hex and the caller a fixed word.
+        void appendTo(StringBuilder out, boolean jsonEscaped) {
+            out.append(method).append(' ');
+            if (jsonEscaped) {
+                escape(out, path);
+            } else {
+                out.append(path);
+            }
+            out.append(' ').append(status).append(' ').append(code.name()).append(' ').append(millis)
+                    .append("ms request_id=").append(requestId).append(" trace_id=").append(traceId)
+                    .append(" caller=").append(caller);
+            if (messages >= 0) {
+                out.append(" messages=").append(messages);
+            }
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder out = new StringBuilder(160);
+            appendTo(out, false);
+            return out.toString();
+        }
     }
 
     // One Logstash-style JSON object, as Spring Boot's structured console logging writes them.
-    private static String json(String message, String method, String path, String route, String upstream, int status,
-            Status.Code code, double millis, String requestId, String traceId, String caller, String client,
-            long messages) {
-        StringBuilder out = new StringBuilder(512);
-        out.append("{\"@timestamp\":\"").append(java.time.Instant.now()).append("\",\"@version\":\"1\",\"message\":");
-        quote(out, message);
-        out.append(",\"logger_name\":\"").append(ACCESS_LOGGER).append("\",\"thread_name\":");
+    private static void json(StringBuilder out, Message text, String route, String upstream, String client) {
+        out.append("{\"@timestamp\":\"");
+        LogTimestamp.appendNow(out);
+        out.append("\",\"@version\":\"1\",\"message\":\"");
+        text.appendTo(out, true);
+        out.append("\",\"logger_name\":\"").append(ACCESS_LOGGER).append("\",\"thread_name\":");
         quote(out, Thread.currentThread().getName());
         out.append(",\"level\":\"INFO\",\"level_value\":20000,\"request_id\":");
-        quote(out, requestId);
+        quote(out, text.requestId());
         out.append(",\"trace_id\":");
-        quote(out, traceId);
+        quote(out, text.traceId());
         out.append(",\"http_method\":");
-        quote(out, method);
+        quote(out, text.method());
         out.append(",\"path\":");
-        quote(out, path);
+        quote(out, text.path());
         out.append(",\"route\":");
         quote(out, route);
         out.append(",\"upstream\":");
         quote(out, upstream);
-        out.append(",\"status\":").append(status).append(",\"grpc_code\":\"").append(code.name())
-                .append("\",\"latency_ms\":").append(millis).append(",\"caller\":\"").append(caller)
+        out.append(",\"status\":").append(text.status()).append(",\"grpc_code\":\"").append(text.code().name())
+                .append("\",\"latency_ms\":").append(text.millis()).append(",\"caller\":\"").append(text.caller())
                 .append("\",\"client\":");
         quote(out, client == null ? "" : client);
-        if (messages >= 0) {
-            out.append(",\"messages\":").append(messages);
+        if (text.messages() >= 0) {
+            out.append(",\"messages\":").append(text.messages());
         }
-        return out.append('}').toString();
+        out.append('}');
     }
 
     static void quote(StringBuilder out, String value) {
         out.append('"');
+        escape(out, value);
+        out.append('"');
+    }
+
+    // JSON string escaping, without the quotes.
+    private static void escape(StringBuilder out, String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -204,7 +244,6 @@ public final class RequestTelemetryFilter implements GatewayFilter {
                 }
             }
         }
-        out.append('"');
     }
 
     // The kind of caller, never who: anonymous, user or service_account.

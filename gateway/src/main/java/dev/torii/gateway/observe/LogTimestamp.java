@@ -1,0 +1,73 @@
+package dev.torii.gateway.observe;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Writes a moment as {@link Instant#toString()} does (ISO-8601 in UTC, the fraction in groups of
+ * three digits, as many as it needs), formatting the date and time of day once per second rather
+ * than once per line: the access log writes a timestamp for every request, and the JDK's
+ * formatter costs more than the rest of the line.
+ */
+public final class LogTimestamp {
+
+    // The second last formatted, shared by every thread; a stale one is only formatted again.
+    private record Second(long epochSecond, String text) {}
+
+    private static volatile Second current = new Second(Long.MIN_VALUE, "");
+
+    private LogTimestamp() {}
+
+    /**
+     * Appends the present moment.
+     *
+     * @param out where the text goes
+     */
+    public static void appendNow(StringBuilder out) {
+        append(out, Instant.now());
+    }
+
+    /**
+     * Appends a moment.
+     *
+     * @param out where the text goes
+     * @param moment the moment
+     */
+    static void append(StringBuilder out, Instant moment) {
+        long epochSecond = moment.getEpochSecond();
+        Second second = current;
+        if (second.epochSecond() != epochSecond) {
+            String whole = moment.truncatedTo(ChronoUnit.SECONDS).toString();
+            second = new Second(epochSecond, whole.substring(0, whole.length() - 1));
+            current = second;
+        }
+        out.append(second.text());
+        int nanos = moment.getNano();
+        if (nanos != 0) {
+            out.append('.');
+            if (nanos % 1_000_000 == 0) {
+                digits(out, nanos / 1_000_000, 3);
+            } else if (nanos % 1_000 == 0) {
+                digits(out, nanos / 1_000, 6);
+            } else {
+                digits(out, nanos, 9);
+            }
+        }
+        out.append('Z');
+    }
+
+    // Appends value with leading zeros to width digits.
+    private static void digits(StringBuilder out, int value, int width) {
+        for (int scale = pow10(width - 1); scale > 0; scale /= 10) {
+            out.append((char) ('0' + value / scale % 10));
+        }
+    }
+
+    private static int pow10(int exponent) {
+        int result = 1;
+        for (int i = 0; i < exponent; i++) {
+            result *= 10;
+        }
+        return result;
+    }
+}
