@@ -230,7 +230,17 @@ public final class RequestTelemetryFilter implements GatewayFilter {
 
     // JSON string escaping, without the quotes.
     private static void escape(StringBuilder out, String value) {
-        for (int i = 0; i < value.length(); i++) {
+        int plain = 0;
+        while (plain < value.length() && !escaped(value.charAt(plain))) {
+            plain++;
+        }
+        if (plain == value.length()) {
+            // Nearly always: one copy of the whole value.
+            out.append(value);
+            return;
+        }
+        out.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -244,6 +254,10 @@ public final class RequestTelemetryFilter implements GatewayFilter {
                 }
             }
         }
+    }
+
+    private static boolean escaped(char c) {
+        return c == '"' || c == '\\' || c < 0x20 || c == 0x7f;
     }
 
     // The kind of caller, never who: anonymous, user or service_account.

@@ -82,7 +82,7 @@ public final class BufferedAccessLog implements AutoCloseable {
      * @param line the line, without its line break
      */
     public void write(CharSequence line) {
-        byte[] bytes = withLineBreak(line);
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream full = null;
         synchronized (this) {
             pending.writeBytes(bytes);
@@ -93,22 +93,6 @@ public final class BufferedAccessLog implements AutoCloseable {
         if (full != null) {
             writeOut(full);
         }
-    }
-
-    // The line and its break in UTF-8; copied char by char while it is ASCII, as lines nearly
-    // always are, which spares the JDK's encoder and a copy of the line.
-    private static byte[] withLineBreak(CharSequence line) {
-        int length = line.length();
-        byte[] bytes = new byte[length + 1];
-        for (int i = 0; i < length; i++) {
-            char c = line.charAt(i);
-            if (c >= 0x80) {
-                return (line + "\n").getBytes(StandardCharsets.UTF_8);
-            }
-            bytes[i] = (byte) c;
-        }
-        bytes[length] = '\n';
-        return bytes;
     }
 
     /**
