@@ -46,28 +46,20 @@ public final class LogTimestamp {
         if (nanos != 0) {
             out.append('.');
             if (nanos % 1_000_000 == 0) {
-                digits(out, nanos / 1_000_000, 3);
+                digits(out, nanos / 1_000_000, 100);
             } else if (nanos % 1_000 == 0) {
-                digits(out, nanos / 1_000, 6);
+                digits(out, nanos / 1_000, 100_000);
             } else {
-                digits(out, nanos, 9);
+                digits(out, nanos, 100_000_000);
             }
         }
         out.append('Z');
     }
 
-    // Appends value with leading zeros to width digits.
-    private static void digits(StringBuilder out, int value, int width) {
-        for (int scale = pow10(width - 1); scale > 0; scale /= 10) {
+    // Appends value with leading zeros, from the digit worth firstScale down to the units.
+    private static void digits(StringBuilder out, int value, int firstScale) {
+        for (int scale = firstScale; scale > 0; scale /= 10) {
             out.append((char) ('0' + value / scale % 10));
         }
-    }
-
-    private static int pow10(int exponent) {
-        int result = 1;
-        for (int i = 0; i < exponent; i++) {
-            result *= 10;
-        }
-        return result;
     }
 }
