@@ -124,10 +124,10 @@ public final class RequestTelemetryFilter implements GatewayFilter {
         String traceId = span == null ? "" : span.context().traceId();
         String caller = caller(state);
         String client = ClientAddressResolver.peerAddress(request);
-        double millis = Math.round(nanos / 1e3) / 1e3;
+        long micros = Math.round(nanos / 1e3);
         // A stream's line also counts the messages it carried.
         long messages = state.routeOrNull() != null && state.route().serverStreaming() ? state.messagesSent() : -1;
-        Message text = new Message(method, path, status, code, millis, requestId, traceId, caller, messages);
+        Message text = new Message(method, path, status, code, micros, requestId, traceId, caller, messages);
         if (lines.active()) {
             StringBuilder line = new StringBuilder(512);
             if (lines.json()) {
@@ -157,14 +157,14 @@ public final class RequestTelemetryFilter implements GatewayFilter {
                 .addKeyValue("upstream", upstream)
                 .addKeyValue("status", status)
                 .addKeyValue("grpc_code", code.name())
-                .addKeyValue("latency_ms", millis)
+                .addKeyValue("latency_ms", micros / 1e3)
                 .addKeyValue("caller", caller)
                 .addKeyValue("client", client == null ? "" : client)
                 .log(text.toString());
     }
 
     // The line's human-readable part; the same fields travel as fields of their own too.
-    private record Message(String method, String path, int status, Status.Code code, double millis, String requestId,
+    private record Message(String method, String path, int status, Status.Code code, long micros, String requestId,
             String traceId, String caller, long messages) {
 
         // Only the path can hold characters JSON escapes: the method is an HTTP token, the
@@ -176,8 +176,9 @@ public final class RequestTelemetryFilter implements GatewayFilter {
             } else {
                 out.append(path);
             }
-            out.append(' ').append(status).append(' ').append(code.name()).append(' ').append(millis)
-                    .append("ms request_id=").append(requestId).append(" trace_id=").append(traceId)
+            out.append(' ').append(status).append(' ').append(code.name()).append(' ');
+            appendMillis(out, micros);
+            out.append("ms request_id=").append(requestId).append(" trace_id=").append(traceId)
                     .append(" caller=").append(caller);
             if (messages >= 0) {
                 out.append(" messages=").append(messages);
@@ -213,13 +214,40 @@ public final class RequestTelemetryFilter implements GatewayFilter {
         out.append(",\"upstream\":");
         quote(out, upstream);
         out.append(",\"status\":").append(text.status()).append(",\"grpc_code\":\"").append(text.code().name())
-                .append("\",\"latency_ms\":").append(text.millis()).append(",\"caller\":\"").append(text.caller())
+                .append("\",\"latency_ms\":");
+        appendMillis(out, text.micros());
+        out.append(",\"caller\":\"").append(text.caller())
                 .append("\",\"client\":");
         quote(out, client == null ? "" : client);
         if (text.messages() >= 0) {
             out.append(",\"messages\":").append(text.messages());
         }
         out.append('}');
+    }
+
+    /**
+     * Writes a duration in milliseconds with up to three decimals, as {@code Double.toString} writes
+     * {@code micros / 1e3} below 10,000,000 ms ({@code 0.298}, {@code 61.0}), but from integers:
+     * formatting the double was 0.8 % of the gateway's samples under load (JFR).
+     *
+     * @param out where to write
+     * @param micros the duration in microseconds, not negative
+     */
+    static void appendMillis(StringBuilder out, long micros) {
+        out.append(micros / 1000).append('.');
+        int fraction = (int) (micros % 1000);
+        if (fraction == 0) {
+            out.append('0');
+            return;
+        }
+        int digits = 3;
+        while (fraction % 10 == 0) {
+            fraction /= 10;
+            digits--;
+        }
+        for (int scale = digits == 3 ? 100 : digits == 2 ? 10 : 1; scale > 0; scale /= 10) {
+            out.append((char) ('0' + fraction / scale % 10));
+        }
     }
 
     static void quote(StringBuilder out, String value) {
