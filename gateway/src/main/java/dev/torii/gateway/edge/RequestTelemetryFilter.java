@@ -235,18 +235,10 @@ public final class RequestTelemetryFilter implements GatewayFilter {
      */
     static void appendMillis(StringBuilder out, long micros) {
         out.append(micros / 1000).append('.');
-        int fraction = (int) (micros % 1000);
-        if (fraction == 0) {
-            out.append('0');
-            return;
-        }
-        int digits = 3;
-        while (fraction % 10 == 0) {
-            fraction /= 10;
-            digits--;
-        }
-        for (int scale = digits == 3 ? 100 : digits == 2 ? 10 : 1; scale > 0; scale /= 10) {
-            out.append((char) ('0' + fraction / scale % 10));
+        LogTimestamp.appendDigits(out, (int) (micros % 1000), 100);
+        // As Double.toString: no trailing zeros, but one digit after the point at least.
+        while (out.charAt(out.length() - 1) == '0' && out.charAt(out.length() - 2) != '.') {
+            out.setLength(out.length() - 1);
         }
     }
 

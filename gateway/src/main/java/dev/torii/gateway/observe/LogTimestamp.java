@@ -46,18 +46,25 @@ public final class LogTimestamp {
         if (nanos != 0) {
             out.append('.');
             if (nanos % 1_000_000 == 0) {
-                digits(out, nanos / 1_000_000, 100);
+                appendDigits(out, nanos / 1_000_000, 100);
             } else if (nanos % 1_000 == 0) {
-                digits(out, nanos / 1_000, 100_000);
+                appendDigits(out, nanos / 1_000, 100_000);
             } else {
-                digits(out, nanos, 100_000_000);
+                appendDigits(out, nanos, 100_000_000);
             }
         }
         out.append('Z');
     }
 
-    // Appends value with leading zeros, from the digit worth firstScale down to the units.
-    private static void digits(StringBuilder out, int value, int firstScale) {
+    /**
+     * Appends a value's digits with leading zeros, from the digit worth {@code firstScale} down to
+     * the units: {@code appendDigits(out, 45, 100)} appends {@code 045}.
+     *
+     * @param out where the text goes
+     * @param value the value, not negative and below {@code firstScale * 10}
+     * @param firstScale the worth of the first digit written: 1, 10, 100, ...
+     */
+    public static void appendDigits(StringBuilder out, int value, int firstScale) {
         for (int scale = firstScale; scale > 0; scale /= 10) {
             out.append((char) ('0' + value / scale % 10));
         }
